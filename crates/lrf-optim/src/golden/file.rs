@@ -1,0 +1,173 @@
+//! Reading a golden trajectory file.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+/// One step of a golden trajectory.
+#[derive(Debug, Clone)]
+pub struct GoldenStep {
+    /// Loss at the parameters before the step.
+    pub loss: f64,
+    /// Gradient fed at this step, by parameter name.
+    pub grads: BTreeMap<String, Vec<f64>>,
+    /// Parameters after the step.
+    pub params: BTreeMap<String, Vec<f64>>,
+    /// Optimizer state after the step, as recorded (scalars, or per-parameter arrays).
+    pub state: BTreeMap<String, Value>,
+}
+
+/// A parsed golden file.
+#[derive(Debug, Clone)]
+pub struct GoldenFile {
+    /// Optimizer family (`prodigy`, …).
+    pub optimizer: String,
+    /// Reference implementation (`optax`, `torch`, `algoperf_jax`, …).
+    pub implementation: String,
+    /// Constructor keyword arguments as recorded.
+    pub hyperparams: BTreeMap<String, Value>,
+    /// Learning rate per step when scheduled.
+    pub lr_schedule: Option<Vec<f64>>,
+    /// Whether the loss is fed to the optimizer.
+    pub needs_loss: bool,
+    /// Parameter order (also the order of global reductions).
+    pub param_order: Vec<String>,
+    /// x₀ by name.
+    pub initial_params: BTreeMap<String, Vec<f64>>,
+    /// The trajectory.
+    pub steps: Vec<GoldenStep>,
+}
+
+/// A float as written in golden files: a number, or the strings "nan" / "inf" / "-inf".
+pub(crate) fn float(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => match s.as_str() {
+            "nan" => Some(f64::NAN),
+            "inf" => Some(f64::INFINITY),
+            "-inf" => Some(f64::NEG_INFINITY),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn floats(v: &Value, what: &str) -> Result<Vec<f64>, String> {
+    v.as_array()
+        .ok_or_else(|| format!("`{what}` is not an array"))?
+        .iter()
+        .map(|x| float(x).ok_or_else(|| format!("`{what}` holds a non-number: {x}")))
+        .collect()
+}
+
+fn named_arrays(v: &Value, what: &str) -> Result<BTreeMap<String, Vec<f64>>, String> {
+    v.as_object()
+        .ok_or_else(|| format!("`{what}` is not an object"))?
+        .iter()
+        .map(|(k, x)| Ok((k.clone(), floats(x, &format!("{what}.{k}"))?)))
+        .collect()
+}
+
+fn text(doc: &Value, key: &str) -> Result<String, String> {
+    doc.get(key)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| format!("missing string key `{key}`"))
+}
+
+impl GoldenFile {
+    /// Parses `path`; errors name the file and the key.
+    pub fn read(path: &Path) -> Result<Self, String> {
+        let here = |e: String| format!("{}: {e}", path.display());
+        let raw = std::fs::read_to_string(path).map_err(|e| here(e.to_string()))?;
+        let doc: Value = serde_json::from_str(&raw).map_err(|e| here(format!("not JSON: {e}")))?;
+        Self::from_json(&doc).map_err(here)
+    }
+
+    fn from_json(doc: &Value) -> Result<Self, String> {
+        if doc.get("schema_version").and_then(Value::as_u64) != Some(1) {
+            return Err("`schema_version` must be 1".into());
+        }
+        let hyperparams = doc
+            .get("hyperparams")
+            .and_then(Value::as_object)
+            .ok_or("missing object `hyperparams`")?
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let lr_schedule = match doc.get("lr_schedule") {
+            None | Some(Value::Null) => None,
+            Some(s) => Some(floats(
+                s.get("values").ok_or("`lr_schedule` has no `values`")?,
+                "lr_schedule.values",
+            )?),
+        };
+        let param_order = doc
+            .get("param_order")
+            .and_then(Value::as_array)
+            .ok_or("missing array `param_order`")?
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or("`param_order` holds a non-string")
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let initial_params = named_arrays(
+            doc.get("initial_params")
+                .ok_or("missing `initial_params`")?,
+            "initial_params",
+        )?;
+        let steps = doc
+            .get("steps")
+            .and_then(Value::as_array)
+            .ok_or("missing array `steps`")?
+            .iter()
+            .enumerate()
+            .map(|(t, s)| {
+                let at = |k: &str| format!("steps[{t}].{k}");
+                Ok(GoldenStep {
+                    loss: s.get("loss").and_then(float).ok_or_else(|| at("loss"))?,
+                    grads: named_arrays(s.get("grads").ok_or_else(|| at("grads"))?, &at("grads"))?,
+                    params: named_arrays(
+                        s.get("params").ok_or_else(|| at("params"))?,
+                        &at("params"),
+                    )?,
+                    state: s
+                        .get("state")
+                        .and_then(Value::as_object)
+                        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                        .unwrap_or_default(),
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Self {
+            optimizer: text(doc, "optimizer")?,
+            implementation: text(doc, "impl")?,
+            hyperparams,
+            lr_schedule,
+            needs_loss: doc
+                .get("needs_loss")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            param_order,
+            initial_params,
+            steps,
+        })
+    }
+
+    /// The learning rate fed at step `t`: the schedule value, or the constant `learning_rate`/`lr`.
+    pub fn lr_at(&self, t: usize) -> Result<f64, String> {
+        if let Some(values) = &self.lr_schedule {
+            return values
+                .get(t)
+                .copied()
+                .ok_or_else(|| format!("lr_schedule has no value for step {t}"));
+        }
+        ["learning_rate", "lr"]
+            .iter()
+            .find_map(|k| self.hyperparams.get(*k).and_then(float))
+            .ok_or_else(|| "no constant `learning_rate`/`lr` and no `lr_schedule`".to_string())
+    }
+}

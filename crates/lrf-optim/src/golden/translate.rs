@@ -1,0 +1,138 @@
+//! From a golden file's constructor arguments to an lrf-optim preset.
+
+use serde_json::Value;
+
+use super::file::{float, GoldenFile};
+use crate::hparams::{HValue, Hyperparams};
+
+/// What to do with one keyword argument of the reference constructor.
+#[derive(Clone, Copy)]
+enum Rule {
+    /// The learning rate: fed per step, not part of the preset.
+    Lr,
+    /// Same meaning under another name.
+    Key(&'static str),
+    /// `betas = [β₁, β₂]`.
+    Betas,
+    /// Must hold this number, or the file is skipped (an approximation lrf does not offer).
+    Only(f64),
+}
+
+/// Our algorithm name, the argument rules, and fixed extra settings.
+type Translation = (&'static str, Vec<(&'static str, Rule)>, Hyperparams);
+
+/// The argument table of each (optimizer, implementation), plus fixed extra settings.
+fn table(optimizer: &str, implementation: &str) -> Option<Translation> {
+    use Rule::*;
+    let adam_optax = vec![
+        ("learning_rate", Lr),
+        ("b1", Key("b1")),
+        ("b2", Key("b2")),
+        ("eps", Key("eps")),
+        ("weight_decay", Key("weight_decay")),
+    ];
+    let adam_torch = vec![
+        ("lr", Lr),
+        ("betas", Betas),
+        ("eps", Key("eps")),
+        ("weight_decay", Key("weight_decay")),
+    ];
+    let fixed = Hyperparams::new();
+    Some(match (optimizer, implementation) {
+        ("adamw", "optax") => ("adamw", adam_optax, fixed),
+        ("adamw", "torch") => ("adamw", adam_torch, fixed),
+        ("nadamw", "algoperf_jax") => ("nadamw", adam_optax, fixed.with("nesterov", "algoperf")),
+        ("nadamw", "algoperf_torch") => ("nadamw", adam_torch, fixed.with("nesterov", "algoperf")),
+        ("nadamw", "optax") => ("nadamw", adam_optax, fixed.with("nesterov", "optax")),
+        ("prodigy", "optax") => (
+            "prodigy",
+            vec![
+                ("learning_rate", Lr),
+                ("betas", Betas),
+                ("beta3", Key("b3")),
+                ("eps", Key("eps")),
+                ("estim_lr0", Key("d0")),
+                ("estim_lr_coef", Key("d_coef")),
+                ("weight_decay", Key("weight_decay")),
+                ("safeguard_warmup", Key("safeguard_warmup")),
+            ],
+            fixed.with("flavor", "optax"),
+        ),
+        ("prodigy", "torch") => (
+            "prodigy",
+            vec![
+                ("lr", Lr),
+                ("betas", Betas),
+                ("beta3", Key("b3")),
+                ("eps", Key("eps")),
+                ("weight_decay", Key("weight_decay")),
+                ("decouple", Key("decoupled")),
+                ("use_bias_correction", Key("bias_correction")),
+                ("safeguard_warmup", Key("safeguard_warmup")),
+                ("d0", Key("d0")),
+                ("d_coef", Key("d_coef")),
+                ("growth_rate", Key("growth_rate")),
+                ("slice_p", Only(1.0)),
+            ],
+            fixed.with("flavor", "torch"),
+        ),
+        _ => return None,
+    })
+}
+
+fn value(v: &Value) -> Option<HValue> {
+    match v {
+        Value::Bool(b) => Some(HValue::Bool(*b)),
+        Value::Null => None,
+        other => float(other).map(HValue::Number),
+    }
+}
+
+/// `Ok(Ok((algorithm, hparams)))` to replay, `Ok(Err(reason))` to skip, `Err` for a file whose
+/// arguments this table does not know (so new reference options are never silently ignored).
+pub fn translate(golden: &GoldenFile) -> Result<Result<(String, Hyperparams), String>, String> {
+    let Some((algorithm, rules, fixed)) = table(&golden.optimizer, &golden.implementation) else {
+        return Ok(Err(format!(
+            "{} ({}) is not implemented in lrf-optim",
+            golden.optimizer, golden.implementation
+        )));
+    };
+    let mut h = fixed;
+    for (key, v) in &golden.hyperparams {
+        let Some((_, rule)) = rules.iter().find(|(k, _)| k == key) else {
+            return Err(format!(
+                "hyperparameter `{key}` of {} ({}) has no translation",
+                golden.optimizer, golden.implementation
+            ));
+        };
+        match *rule {
+            Rule::Lr => {}
+            Rule::Key(ours) => {
+                if let Some(x) = value(v) {
+                    h.set(ours, x);
+                }
+            }
+            Rule::Betas => {
+                let b: Vec<f64> = v
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(float)
+                    .collect();
+                if b.len() != 2 {
+                    return Err(format!("`{key}` must be two numbers"));
+                }
+                h.set("b1", b[0]);
+                h.set("b2", b[1]);
+            }
+            Rule::Only(allowed) => {
+                if float(v) != Some(allowed) {
+                    return Ok(Err(format!(
+                        "{key} = {v} is an approximation lrf-optim does not offer"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(Ok((algorithm.to_string(), h)))
+}

@@ -1,0 +1,99 @@
+//! Presets: an optimizer name plus every hyperparameter it runs with, including the learning
+//! rate and the warmup of the schedule. Literature presets come from the registry; calibrated
+//! ones are loaded from YAML.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{OptimError, Result};
+use crate::hparams::Hyperparams;
+use crate::optimizer::Optimizer;
+use crate::registry::algorithm;
+use crate::schedule::Schedule;
+
+/// An optimizer configuration ready to build.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preset {
+    /// Registry name (`adamw`, `nadamw`, `prodigy`, …).
+    pub algorithm: String,
+    /// Hyperparameters; keys not given take the optimizer's defaults.
+    #[serde(default)]
+    pub hparams: Hyperparams,
+}
+
+impl Preset {
+    /// A preset from a name and hyperparameters, checked by building it once.
+    pub fn new(algorithm: &str, hparams: Hyperparams) -> Result<Self> {
+        let preset = Self {
+            algorithm: algorithm.to_string(),
+            hparams,
+        };
+        preset.build()?;
+        preset.schedule(1)?;
+        Ok(preset)
+    }
+
+    /// The literature defaults of `name` (see the table in the crate docs).
+    pub fn literature(name: &str) -> Result<Self> {
+        let info = algorithm(name)?;
+        Ok(Self {
+            algorithm: info.name.to_string(),
+            hparams: (info.literature)(),
+        })
+    }
+
+    /// This preset with some hyperparameters replaced.
+    pub fn with_overrides(&self, overrides: &Hyperparams) -> Result<Self> {
+        Self::new(&self.algorithm, self.hparams.merged(overrides))
+    }
+
+    /// Builds the optimizer.
+    pub fn build(&self) -> Result<Box<dyn Optimizer>> {
+        algorithm(&self.algorithm)?.build(&self.hparams)
+    }
+
+    /// Peak learning rate (the multiplier for learning-rate-free methods), default 1.
+    pub fn learning_rate(&self) -> f64 {
+        self.hparams.number("learning_rate").unwrap_or(1.0)
+    }
+
+    /// Fraction of the horizon spent in linear warmup, default 0.
+    pub fn warmup_fraction(&self) -> f64 {
+        self.hparams.number("warmup_fraction").unwrap_or(0.0)
+    }
+
+    /// The warmup + cosine schedule for a run of `horizon_steps` steps.
+    pub fn schedule(&self, horizon_steps: u64) -> Result<Schedule> {
+        crate::validate::learning_rate(self.learning_rate())?;
+        Schedule::warmup_cosine(self.warmup_fraction(), horizon_steps)
+    }
+
+    /// Parses a preset from YAML text (`algorithm:` and `hparams:`); `origin` names the source
+    /// in errors, which carry the line and column.
+    pub fn from_yaml_str(text: &str, origin: &str) -> Result<Self> {
+        let preset: Preset = serde_yaml::from_str(text).map_err(|e| OptimError::Preset {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        Self::new(&preset.algorithm, preset.hparams).map_err(|e| OptimError::Preset {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Reads a preset file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| OptimError::Preset {
+            origin: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Self::from_yaml_str(&text, &path.display().to_string())
+    }
+
+    /// The preset as YAML (the format [`Preset::from_yaml_str`] reads).
+    pub fn to_yaml(&self) -> String {
+        serde_yaml::to_string(self).expect("presets serialize")
+    }
+}

@@ -1,0 +1,109 @@
+//! The table of optimizers: names, literature defaults with their sources, constructors.
+
+use crate::adamw::AdamWConfig;
+use crate::error::{OptimError, Result};
+use crate::hparams::Hyperparams;
+use crate::nadamw::NAdamWConfig;
+use crate::optimizer::Optimizer;
+use crate::prodigy::ProdigyConfig;
+
+/// One row of the optimizer table.
+pub struct AlgorithmInfo {
+    /// Registry name used in presets and experiment files.
+    pub name: &'static str,
+    /// One line on what it is.
+    pub summary: &'static str,
+    /// Whether it sets its own step size (the `learning_rate` is then a multiplier, default 1).
+    pub learning_rate_free: bool,
+    /// Literature defaults, including `learning_rate` and `warmup_fraction`.
+    pub literature: fn() -> Hyperparams,
+    /// Where the defaults come from.
+    pub source: &'static str,
+    build: fn(&Hyperparams) -> Result<Box<dyn Optimizer>>,
+}
+
+impl AlgorithmInfo {
+    /// Builds the optimizer from hyperparameters (missing keys take the config defaults).
+    pub fn build(&self, hparams: &Hyperparams) -> Result<Box<dyn Optimizer>> {
+        (self.build)(hparams)
+    }
+}
+
+fn adamw_literature() -> Hyperparams {
+    Hyperparams::new()
+        .with("learning_rate", 1e-3)
+        .with("b1", 0.9)
+        .with("b2", 0.999)
+        .with("eps", 1e-8)
+        .with("weight_decay", 1e-2)
+        .with("warmup_fraction", 0.05)
+}
+
+fn nadamw_literature() -> Hyperparams {
+    Hyperparams::new()
+        .with("learning_rate", 0.0017486387539278373)
+        .with("one_minus_b1", 0.06733926164)
+        .with("b2", 0.9955159689799007)
+        .with("eps", 1e-8)
+        .with("weight_decay", 0.08121616522670176)
+        .with("warmup_fraction", 0.02)
+}
+
+fn prodigy_literature() -> Hyperparams {
+    Hyperparams::new()
+        .with("learning_rate", 1.0)
+        .with("b1", 0.9)
+        .with("b2", 0.999)
+        .with("eps", 1e-8)
+        .with("d0", 1e-6)
+        .with("d_coef", 1.0)
+        .with("weight_decay", 0.0)
+        .with("safeguard_warmup", false)
+        .with("warmup_fraction", 0.0)
+}
+
+/// Every optimizer the crate offers.
+pub static ALGORITHMS: &[AlgorithmInfo] = &[
+    AlgorithmInfo {
+        name: "adamw",
+        summary: "AdamW with decoupled weight decay (optax.adamw, the AlgoPerf AdamW baseline)",
+        learning_rate_free: false,
+        literature: adamw_literature,
+        source:
+            "torch.optim.AdamW defaults (lr 1e-3, weight decay 1e-2); 5% linear warmup + cosine \
+                 decay as in AlgoPerf's archived AdamW baseline",
+        build: |h| Ok(Box::new(AdamWConfig::from_hparams(h)?.init()?)),
+    },
+    AlgorithmInfo {
+        name: "nadamw",
+        summary: "NAdamW as in the AlgoPerf baseline (jax_nadamw_full_budget.py)",
+        learning_rate_free: false,
+        literature: nadamw_literature,
+        source: "AlgoPerf self-tuning NAdamW baseline HPARAMS \
+                 (algorithms/baselines/self_tuning/jax_nadamw_full_budget.py)",
+        build: |h| Ok(Box::new(NAdamWConfig::from_hparams(h)?.init()?)),
+    },
+    AlgorithmInfo {
+        name: "prodigy",
+        summary:
+            "Prodigy, one global step size d (optax.contrib.prodigy; flavor: torch for prodigyopt)",
+        learning_rate_free: true,
+        literature: prodigy_literature,
+        source:
+            "optax.contrib.prodigy / prodigyopt defaults; no warmup, cosine decay (Prodigy README)",
+        build: |h| Ok(Box::new(ProdigyConfig::from_hparams(h)?.init()?)),
+    },
+];
+
+/// The table row of `name`.
+pub fn algorithm(name: &str) -> Result<&'static AlgorithmInfo> {
+    ALGORITHMS
+        .iter()
+        .find(|a| a.name == name)
+        .ok_or_else(|| OptimError::UnknownOptimizer(name.to_string(), algorithm_names().join(", ")))
+}
+
+/// Names of every optimizer, in table order.
+pub fn algorithm_names() -> Vec<&'static str> {
+    ALGORITHMS.iter().map(|a| a.name).collect()
+}

@@ -1,0 +1,250 @@
+//! Table-driven checks every optimizer goes through: construction errors that name the
+//! parameter, bit-exact state save/load, the schedule, and training a burn module.
+
+use burn::module::Module;
+use burn::nn::{Linear, LinearConfig};
+use burn::optim::GradientsParams;
+use burn::tensor::{DType, Device, Distribution, Tensor, TensorData};
+use lrf_optim::{
+    AdamWConfig, Hyperparams, ModuleOptimizer, NAdamWConfig, OptimizerState, ParamTensor, Preset,
+    ProdigyConfig, Schedule, StepContext, ALGORITHMS,
+};
+
+fn quadratic_params(device: &Device, x: &[f64]) -> Vec<ParamTensor> {
+    let t = Tensor::<1>::from_data(TensorData::new(x.to_vec(), [x.len()]), (device, DType::F64));
+    vec![ParamTensor::new("w", t.clone(), t.zeros_like())]
+}
+
+/// Gradient of ½Σ aᵢ(xᵢ − bᵢ)² with a = (1, 2, 0.5, 3), b = (1, −2, 0.5, 0).
+fn set_quadratic_grad(params: &mut [ParamTensor], device: &Device) {
+    let x: Vec<f64> = params[0].value.to_data().try_into_vec_as::<f64>().unwrap();
+    let (a, b) = ([1.0, 2.0, 0.5, 3.0], [1.0, -2.0, 0.5, 0.0]);
+    let g: Vec<f64> = (0..4).map(|i| a[i] * (x[i] - b[i])).collect();
+    params[0].grad = Tensor::from_data(TensorData::new(g, [4]), (device, DType::F64));
+}
+
+fn values(p: &ParamTensor) -> Vec<f64> {
+    p.value.to_data().try_into_vec_as::<f64>().unwrap()
+}
+
+#[test]
+fn invalid_hyperparameters_are_rejected_with_their_name() {
+    let cases: Vec<(&str, lrf_optim::Result<()>)> = vec![
+        ("eps", AdamWConfig::new().with_eps(-1e-8).init().map(|_| ())),
+        ("b1", AdamWConfig::new().with_b1(1.0).init().map(|_| ())),
+        ("b2", NAdamWConfig::new().with_b2(-0.1).init().map(|_| ())),
+        (
+            "weight_decay",
+            NAdamWConfig::new()
+                .with_weight_decay(f64::NAN)
+                .init()
+                .map(|_| ()),
+        ),
+        ("d0", ProdigyConfig::new().with_d0(0.0).init().map(|_| ())),
+        (
+            "b1",
+            ProdigyConfig::new().with_b1(f64::NAN).init().map(|_| ()),
+        ),
+        (
+            "growth_rate",
+            ProdigyConfig::new()
+                .with_growth_rate(0.5)
+                .init()
+                .map(|_| ()),
+        ),
+    ];
+    for (name, result) in cases {
+        let err = result.expect_err(name).to_string();
+        assert!(
+            err.contains(&format!("`{name}`")),
+            "error `{err}` does not name `{name}`"
+        );
+    }
+}
+
+#[test]
+fn a_nan_learning_rate_is_rejected_at_the_step() {
+    let device = Device::flex();
+    for info in ALGORITHMS {
+        let mut optim = Preset::literature(info.name).unwrap().build().unwrap();
+        let mut params = quadratic_params(&device, &[0.5, 0.5, -0.5, 0.1]);
+        set_quadratic_grad(&mut params, &device);
+        let err = optim
+            .step(&StepContext::new(f64::NAN), &mut params)
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("learning_rate"),
+            "{}: {err}",
+            info.name
+        );
+    }
+}
+
+#[test]
+fn unknown_and_mistyped_hyperparameters_name_the_key() {
+    let h = Hyperparams::new().with("weight_decy", 0.1);
+    let err = Preset::new("adamw", h).unwrap_err().to_string();
+    assert!(err.contains("weight_decy"), "{err}");
+    let h = Hyperparams::new().with("safeguard_warmup", 1.0);
+    let err = Preset::new("prodigy", h).unwrap_err().to_string();
+    assert!(err.contains("safeguard_warmup"), "{err}");
+    let h = Hyperparams::new().with("b1", 0.9).with("one_minus_b1", 0.1);
+    let err = Preset::new("nadamw", h).unwrap_err().to_string();
+    assert!(err.contains("one_minus_b1"), "{err}");
+}
+
+/// NAdamW's literature preset gives `one_minus_b1`; an override with `b1` replaces it.
+#[test]
+fn overriding_a_coefficient_by_its_complement_replaces_it() {
+    let preset = Preset::literature("nadamw").unwrap();
+    assert!(preset.hparams.get("one_minus_b1").is_some());
+    let changed = preset
+        .with_overrides(&Hyperparams::new().with("b1", 0.8))
+        .unwrap();
+    assert_eq!(changed.hparams.number("b1"), Some(0.8));
+    assert!(changed.hparams.get("one_minus_b1").is_none());
+    let back = changed
+        .with_overrides(&Hyperparams::new().with("one_minus_b1", 0.05))
+        .unwrap();
+    assert!(back.hparams.get("b1").is_none());
+}
+
+#[test]
+fn torch_only_prodigy_options_need_the_torch_flavor() {
+    let h = Hyperparams::new().with("growth_rate", 1.02);
+    let err = Preset::new("prodigy", h).unwrap_err().to_string();
+    assert!(
+        err.contains("growth_rate") && err.contains("torch"),
+        "{err}"
+    );
+    let h = Hyperparams::new()
+        .with("growth_rate", 1.02)
+        .with("flavor", "torch");
+    Preset::new("prodigy", h).unwrap();
+}
+
+/// Saving the state after 7 steps, loading it into a fresh optimizer and taking 5 more steps
+/// gives bit-identical parameters to 12 uninterrupted steps, for every optimizer.
+#[test]
+fn state_round_trip_resumes_bit_exactly() {
+    let device = Device::flex();
+    let dir = tempfile::tempdir().unwrap();
+    for info in ALGORITHMS {
+        let preset = Preset::literature(info.name).unwrap();
+        let lr = |t: usize| preset.learning_rate() * (1.0 - t as f64 / 20.0);
+        let mut straight = preset.build().unwrap();
+        let mut p1 = quadratic_params(&device, &[0.5, 0.5, -0.5, 0.1]);
+        for t in 0..12 {
+            set_quadratic_grad(&mut p1, &device);
+            straight.step(&StepContext::new(lr(t)), &mut p1).unwrap();
+        }
+        let mut first = preset.build().unwrap();
+        let mut p2 = quadratic_params(&device, &[0.5, 0.5, -0.5, 0.1]);
+        for t in 0..7 {
+            set_quadratic_grad(&mut p2, &device);
+            first.step(&StepContext::new(lr(t)), &mut p2).unwrap();
+        }
+        let path = dir.path().join(format!("{}.json", info.name));
+        first.export_state().save(&path).unwrap();
+        let mut resumed = preset.build().unwrap();
+        resumed
+            .import_state(&OptimizerState::load(&path).unwrap(), &device)
+            .unwrap();
+        for t in 7..12 {
+            set_quadratic_grad(&mut p2, &device);
+            resumed.step(&StepContext::new(lr(t)), &mut p2).unwrap();
+        }
+        assert_eq!(values(&p1[0]), values(&p2[0]), "{}", info.name);
+        assert_eq!(
+            straight.export_state(),
+            resumed.export_state(),
+            "{}",
+            info.name
+        );
+    }
+}
+
+#[test]
+fn loading_state_of_another_optimizer_is_an_error() {
+    let state = Preset::literature("adamw")
+        .unwrap()
+        .build()
+        .unwrap()
+        .export_state();
+    let mut prodigy = Preset::literature("prodigy").unwrap().build().unwrap();
+    let err = prodigy
+        .import_state(&state, &Device::flex())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("adamw") && err.contains("prodigy"), "{err}");
+}
+
+/// AlgoPerf's `jax_cosine_warmup` for step_hint 100 and warmup_factor 0.1 at peak 0.05, as
+/// recorded in the golden file `adamw__optax__quadratic-nondefault.json` (optax in float64).
+#[test]
+fn warmup_cosine_matches_the_algoperf_schedule() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/adamw__optax__quadratic-nondefault.json"
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let expected: Vec<f64> = doc["lr_schedule"]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let schedule = Schedule::warmup_cosine(0.1, 100).unwrap();
+    assert_eq!(schedule.lr(0.05, 0), 0.0);
+    for (t, want) in expected.iter().enumerate() {
+        let got = schedule.lr(0.05, t as u64);
+        assert!(
+            (got - want).abs() <= 1e-16 + 1e-15 * want.abs(),
+            "step {t}: {got} vs {want}"
+        );
+    }
+    assert_eq!(schedule.lr(0.05, 100), 0.0);
+}
+
+/// Every optimizer trains a linear least-squares model through `ModuleOptimizer`: the loss
+/// after 300 steps is below a tenth of the initial loss. Learning-rate-free methods run at
+/// their literature preset; the baselines at peak learning rate 0.05 (their literature 1e-3
+/// is tuned for deep networks, not for moving weights of size 3 in 300 steps).
+#[test]
+fn every_optimizer_trains_a_burn_module() {
+    let device = Device::flex().autodiff();
+    for info in ALGORITHMS {
+        device.seed(7);
+        let mut model: Linear = LinearConfig::new(4, 1).init(&device);
+        let x = Tensor::<2>::random([64, 4], Distribution::Normal(0.0, 1.0), &device);
+        let w = Tensor::<2>::from_data(
+            TensorData::new(vec![1.0f32, -2.0, 0.5, 3.0], [4, 1]),
+            &device,
+        );
+        let y = x.clone().matmul(w);
+        let preset = Preset::literature(info.name).unwrap();
+        let schedule = preset.schedule(300).unwrap();
+        let peak = if info.learning_rate_free {
+            preset.learning_rate()
+        } else {
+            0.05
+        };
+        let mut optim = ModuleOptimizer::new(preset.build().unwrap());
+        let loss_of = |m: &Linear| m.forward(x.clone()).sub(y.clone()).powf_scalar(2.0).mean();
+        let initial = loss_of(&model).into_scalar::<f64>();
+        for t in 0..300 {
+            let loss = loss_of(&model);
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            let lr = schedule.lr(peak, t);
+            model = optim.step(StepContext::new(lr), model, grads).unwrap();
+        }
+        let last = loss_of(&model).into_scalar::<f64>();
+        assert!(
+            last < 0.1 * initial,
+            "{}: loss {initial} -> {last}",
+            info.name
+        );
+        assert_eq!(model.num_params(), 5);
+    }
+}

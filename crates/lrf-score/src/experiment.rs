@@ -1,0 +1,243 @@
+//! Scoring an lrf experiment from its trial summaries: time-to-target per configuration,
+//! selection of the best searched configuration per algorithm (geometric mean of
+//! time-to-target, a miss counting as the budget + 1, as AlgoPerf's `compute_speedups` does),
+//! and the benchmark score of defaults vs selected configurations.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::profile::{algoperf_taus, performance_profile, Profile};
+use crate::summary::TrialSummary;
+use crate::targets::Targets;
+use crate::time_to_target::{median, TimeMatrix};
+
+/// Which clock time-to-target is measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Axis {
+    /// Accumulated training seconds (AlgoPerf's `score` column).
+    Seconds,
+    /// Optimizer steps.
+    Steps,
+}
+
+/// Median over seeds of one configuration on one workload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    /// Seeds run.
+    pub seeds: usize,
+    /// Seeds that reached the target.
+    pub reached: usize,
+    /// Median steps to target over seeds (inf if the median seed missed).
+    pub steps: f64,
+    /// Median seconds to target over seeds.
+    pub seconds: f64,
+    /// Seeds that diverged.
+    pub diverged: usize,
+    /// Median over seeds of the best validation value.
+    pub best_metric: f64,
+}
+
+/// One configuration (a submission) across workloads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigResult {
+    /// Phase it ran in.
+    pub phase: u32,
+    /// Optimizer.
+    pub algorithm: String,
+    /// Configuration name.
+    pub config: String,
+    /// Hyperparameters (JSON) of the first seed's trial.
+    pub hparams: String,
+    /// Per workload.
+    pub cells: BTreeMap<String, Cell>,
+    /// Geometric mean over workloads of time-to-target on the axis, misses at budget + 1.
+    pub geomean: f64,
+}
+
+impl ConfigResult {
+    /// `<algorithm>/<config>`.
+    pub fn submission(&self) -> String {
+        format!("{}/{}", self.algorithm, self.config)
+    }
+}
+
+/// Everything the tables and plots show.
+#[derive(Debug, Clone)]
+pub struct ExperimentScores {
+    /// Time axis used.
+    pub axis: Axis,
+    /// Workloads, sorted.
+    pub workloads: Vec<String>,
+    /// Budget + 1 penalty per workload on the axis.
+    pub miss_penalty: BTreeMap<String, f64>,
+    /// Every configuration that ran.
+    pub configs: Vec<ConfigResult>,
+    /// Per algorithm, the index in `configs` of the selected phase-2 configuration.
+    pub selected: BTreeMap<String, usize>,
+    /// Indices of the configurations compared in the profile, in table order.
+    pub compared: Vec<usize>,
+    /// Time-to-target of the compared configurations.
+    pub times: TimeMatrix,
+    /// Their performance profile.
+    pub profile: Profile,
+}
+
+fn cell(trials: &[&TrialSummary]) -> Cell {
+    let steps: Vec<f64> = trials.iter().map(|t| t.time_to_target(true)).collect();
+    let seconds: Vec<f64> = trials.iter().map(|t| t.time_to_target(false)).collect();
+    let best: Vec<f64> = trials
+        .iter()
+        .map(|t| t.best_metric)
+        .filter(|v| !v.is_nan())
+        .collect();
+    Cell {
+        seeds: trials.len(),
+        reached: trials.iter().filter(|t| t.reached).count(),
+        steps: median(&steps),
+        seconds: median(&seconds),
+        diverged: trials.iter().filter(|t| t.status == "diverged").count(),
+        best_metric: if best.is_empty() {
+            f64::NAN
+        } else {
+            median(&best)
+        },
+    }
+}
+
+/// Scores an experiment. `algorithm_order` fixes the order of the table (algorithms not in it
+/// follow alphabetically).
+pub fn score_experiment(
+    summaries: &[TrialSummary],
+    axis: Axis,
+    algorithm_order: &[String],
+) -> ExperimentScores {
+    let workloads: Vec<String> = summaries
+        .iter()
+        .map(|s| s.workload.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // Budget + 1 on the axis; for seconds the budget is the step budget times the median
+    // measured seconds per step on that workload.
+    let miss_penalty: BTreeMap<String, f64> = workloads
+        .iter()
+        .map(|w| {
+            let trials: Vec<&TrialSummary> =
+                summaries.iter().filter(|s| &s.workload == w).collect();
+            let budget = trials.iter().map(|t| t.step_budget).max().unwrap_or(0) as f64;
+            let penalty = match axis {
+                Axis::Steps => budget + 1.0,
+                Axis::Seconds => {
+                    let per_step: Vec<f64> = trials
+                        .iter()
+                        .filter(|t| t.steps_run > 0)
+                        .map(|t| t.train_seconds / t.steps_run as f64)
+                        .collect();
+                    budget * median(&per_step) + 1.0
+                }
+            };
+            (w.clone(), penalty)
+        })
+        .collect();
+    let mut groups: BTreeMap<(u32, String, String), Vec<&TrialSummary>> = BTreeMap::new();
+    for s in summaries {
+        groups
+            .entry((s.phase, s.algorithm.clone(), s.config.clone()))
+            .or_default()
+            .push(s);
+    }
+    let mut configs: Vec<ConfigResult> = groups
+        .into_iter()
+        .map(|((phase, algorithm, config), trials)| {
+            let mut by_workload: BTreeMap<String, Vec<&TrialSummary>> = BTreeMap::new();
+            for t in &trials {
+                by_workload.entry(t.workload.clone()).or_default().push(t);
+            }
+            let cells: BTreeMap<String, Cell> = by_workload
+                .iter()
+                .map(|(w, ts)| (w.clone(), cell(ts)))
+                .collect();
+            let log_sum: f64 = workloads
+                .iter()
+                .map(|w| {
+                    let t = cells.get(w).map_or(f64::INFINITY, |c| match axis {
+                        Axis::Steps => c.steps,
+                        Axis::Seconds => c.seconds,
+                    });
+                    if t.is_finite() { t } else { miss_penalty[w] }.ln()
+                })
+                .sum();
+            ConfigResult {
+                phase,
+                algorithm,
+                config,
+                hparams: trials[0].hparams.clone(),
+                cells,
+                geomean: (log_sum / workloads.len() as f64).exp(),
+            }
+        })
+        .collect();
+    let rank = |a: &str| {
+        algorithm_order
+            .iter()
+            .position(|x| x == a)
+            .unwrap_or(algorithm_order.len())
+    };
+    configs.sort_by(|a, b| {
+        (rank(&a.algorithm), &a.algorithm, a.phase, &a.config).cmp(&(
+            rank(&b.algorithm),
+            &b.algorithm,
+            b.phase,
+            &b.config,
+        ))
+    });
+    let mut selected: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, c) in configs.iter().enumerate() {
+        if c.phase != 2 {
+            continue;
+        }
+        let better = match selected.get(&c.algorithm) {
+            None => true,
+            Some(&j) => c.geomean < configs[j].geomean,
+        };
+        if better {
+            selected.insert(c.algorithm.clone(), i);
+        }
+    }
+    let compared: Vec<usize> = (0..configs.len())
+        .filter(|&i| configs[i].phase == 1 || selected.values().any(|&j| j == i))
+        .collect();
+    let times = TimeMatrix {
+        submissions: compared.iter().map(|&i| configs[i].submission()).collect(),
+        workloads: workloads.clone(),
+        values: compared
+            .iter()
+            .map(|&i| {
+                workloads
+                    .iter()
+                    .map(|w| {
+                        configs[i].cells.get(w).map_or(f64::NAN, |c| match axis {
+                            Axis::Steps => c.steps,
+                            Axis::Seconds => c.seconds,
+                        })
+                    })
+                    .collect()
+            })
+            .collect(),
+    };
+    let targets = Targets {
+        base_workloads: workloads.clone(),
+        held_out_workloads: Vec::new(),
+        workloads: BTreeMap::new(),
+    };
+    let profile = performance_profile(&times, &targets, &algoperf_taus());
+    ExperimentScores {
+        axis,
+        workloads,
+        miss_penalty,
+        configs,
+        selected,
+        compared,
+        times,
+        profile,
+    }
+}

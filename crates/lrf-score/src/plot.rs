@@ -1,0 +1,82 @@
+//! Performance-profile plot (SVG): ρ(τ) per submission, the curves of AlgoPerf's Figure.
+
+use std::path::Path;
+
+use plotters::prelude::*;
+
+use crate::error::{Result, ScoreError};
+use crate::profile::Profile;
+
+const COLORS: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+];
+
+/// Renders the profile to an SVG string; `labels[i]` names `profile.submissions[i]`.
+pub fn profile_svg(profile: &Profile, labels: &[String], title: &str) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (900, 560)).into_drawing_area();
+        let err = |e: &dyn std::fmt::Display| ScoreError::Input(format!("plot: {e}"));
+        root.fill(&WHITE).map_err(|e| err(&e))?;
+        let tau_min = profile.taus.first().copied().unwrap_or(1.0);
+        let tau_max = profile.taus.last().copied().unwrap_or(4.0);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 20))
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(55)
+            .build_cartesian_2d(tau_min..tau_max, 0.0..1.05)
+            .map_err(|e| err(&e))?;
+        chart
+            .configure_mesh()
+            .x_desc("τ (time-to-target ratio to the fastest)")
+            .y_desc("fraction of workloads  ρ(τ)")
+            .draw()
+            .map_err(|e| err(&e))?;
+        for (i, (rho, label)) in profile.rho.iter().zip(labels).enumerate() {
+            let color = COLORS[i % COLORS.len()];
+            // A step function: hold each value until the next τ.
+            let mut points = Vec::with_capacity(2 * rho.len());
+            for (k, (&tau, &r)) in profile.taus.iter().zip(rho).enumerate() {
+                if k > 0 {
+                    points.push((tau, rho[k - 1]));
+                }
+                points.push((tau, r));
+            }
+            chart
+                .draw_series(LineSeries::new(points, color.stroke_width(3)))
+                .map_err(|e| err(&e))?
+                .label(label.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .draw()
+            .map_err(|e| err(&e))?;
+        root.present().map_err(|e| err(&e))?;
+    }
+    Ok(svg)
+}
+
+/// Writes the profile plot to `path` atomically.
+pub fn write_profile_svg(
+    profile: &Profile,
+    labels: &[String],
+    title: &str,
+    path: &Path,
+) -> Result<()> {
+    let svg = profile_svg(profile, labels, title)?;
+    lrf_data::write_atomic(path, svg.as_bytes()).map_err(|e| ScoreError::file(path, e))
+}

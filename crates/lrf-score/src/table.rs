@@ -1,0 +1,165 @@
+//! The tables `cargo xtask sweep` and `cargo xtask score` print.
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{CellAlignment, Table};
+
+use crate::experiment::{Axis, Cell, ExperimentScores};
+
+fn steps(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.0}")
+    } else {
+        "—".into()
+    }
+}
+
+fn seconds(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.1}")
+    } else {
+        "—".into()
+    }
+}
+
+fn phase_label(phase: u32, selected: bool, searched: usize) -> String {
+    match phase {
+        1 => "literature defaults".into(),
+        2 if selected => format!("best of {searched} searched"),
+        2 => "searched".into(),
+        p => format!("phase {p}"),
+    }
+}
+
+fn cell_text(c: Option<&Cell>) -> (String, String, String) {
+    match c {
+        None => ("not run".into(), "—".into(), "—".into()),
+        Some(c) => {
+            let reached = if c.diverged > 0 {
+                format!("{}/{} ({} diverged)", c.reached, c.seeds, c.diverged)
+            } else {
+                format!("{}/{}", c.reached, c.seeds)
+            };
+            (reached, steps(c.steps), seconds(c.seconds))
+        }
+    }
+}
+
+/// Main table: per algorithm, its literature defaults and its selected searched configuration,
+/// with per-workload target hits (seeds), median steps and seconds to target, the geometric
+/// mean used for selection and the AlgoPerf benchmark score.
+pub fn results_table(scores: &ExperimentScores) -> Table {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    let mut header = vec!["algorithm".to_string(), "configuration".to_string()];
+    for w in &scores.workloads {
+        header.push(format!("{w}\nreached"));
+        header.push(format!("{w}\nsteps to target"));
+        header.push(format!("{w}\nseconds to target"));
+    }
+    let unit = match scores.axis {
+        Axis::Steps => "steps",
+        Axis::Seconds => "s",
+    };
+    header.push(format!("geomean time\nto target ({unit})"));
+    header.push("benchmark\nscore".into());
+    table.set_header(header);
+    let bench = scores.profile.scores();
+    for (row, &i) in scores.compared.iter().enumerate() {
+        let c = &scores.configs[i];
+        let searched = scores
+            .configs
+            .iter()
+            .filter(|x| x.phase == 2 && x.algorithm == c.algorithm)
+            .count();
+        let is_selected = scores.selected.get(&c.algorithm) == Some(&i);
+        let mut cells = vec![
+            c.algorithm.clone(),
+            format!(
+                "{} ({})",
+                phase_label(c.phase, is_selected, searched),
+                c.config
+            ),
+        ];
+        for w in &scores.workloads {
+            let (r, st, se) = cell_text(c.cells.get(w));
+            cells.extend([r, st, se]);
+        }
+        cells.push(format!("{:.1}", c.geomean));
+        cells.push(format!("{:.3}", bench[row]));
+        table.add_row(cells);
+    }
+    for col in 2..table.column_count() {
+        if let Some(column) = table.column_mut(col) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    table
+}
+
+/// `{"learning_rate":0.0272112…}` as `learning_rate=0.02721 …`: 4 significant digits.
+fn compact_hparams(json: &str) -> String {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) else {
+        return json.to_string();
+    };
+    map.iter()
+        .map(|(k, v)| match v.as_f64() {
+            Some(x) if x != 0.0 && (x.abs() < 1e-3 || x.abs() >= 1e4) => format!("{k}={x:.3e}"),
+            Some(x) => format!("{k}={}", format_sig(x)),
+            None => format!("{k}={v}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `x` with 4 significant digits, trailing zeros removed.
+fn format_sig(x: f64) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    let decimals = (3 - x.abs().log10().floor() as i32).max(0) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Every searched configuration of every algorithm, ranked by the geometric mean.
+pub fn search_table(scores: &ExperimentScores) -> Table {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header(vec![
+        "algorithm",
+        "configuration",
+        "reached (workloads)",
+        "geomean",
+        "hyperparameters",
+    ]);
+    let mut rows: Vec<usize> = (0..scores.configs.len())
+        .filter(|&i| scores.configs[i].phase == 2)
+        .collect();
+    rows.sort_by(|&a, &b| {
+        let (x, y) = (&scores.configs[a], &scores.configs[b]);
+        (&x.algorithm, x.geomean, &x.config)
+            .partial_cmp(&(&y.algorithm, y.geomean, &y.config))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    for i in rows {
+        let c = &scores.configs[i];
+        let reached = c.cells.values().filter(|x| x.steps.is_finite()).count();
+        let mark = if scores.selected.get(&c.algorithm) == Some(&i) {
+            " ★"
+        } else {
+            ""
+        };
+        table.add_row(vec![
+            c.algorithm.clone(),
+            format!("{}{mark}", c.config),
+            format!("{reached}/{}", scores.workloads.len()),
+            format!("{:.1}", c.geomean),
+            compact_hparams(&c.hparams),
+        ]);
+    }
+    table
+}

@@ -1,0 +1,267 @@
+//! Experiment files: which algorithms, workloads, seeds and horizons, and what each phase runs.
+//! Unknown keys are rejected with their line; see `experiments/README.md` for every key.
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_yaml::Value as Yaml;
+
+use crate::error::{Result, SearchError};
+use crate::sobol::{MAX_DIMENSIONS, MAX_POINTS};
+use crate::space::SearchSpace;
+use crate::value::{Point, Value};
+
+/// Quasi-random sequence used for phase 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sampler {
+    /// Seeded scrambled Sobol.
+    Sobol,
+}
+
+/// The time axis of time-to-target and the benchmark score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeAxis {
+    /// Accumulated training wall time, as AlgoPerf scores (the default).
+    #[default]
+    Seconds,
+    /// Optimizer steps (deterministic; ignores per-step cost differences).
+    Steps,
+}
+
+/// One algorithm of the experiment.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlgorithmSpec {
+    /// Phase-1 preset: `literature`, or a path to a preset YAML file.
+    #[serde(default = "literature")]
+    pub preset: String,
+    /// Hyperparameters replacing those of the preset in every phase.
+    #[serde(default)]
+    pub overrides: IndexMap<String, Value>,
+    /// Phase-2 search space of this algorithm (added to the shared `search_space`).
+    #[serde(default)]
+    pub search_space: Yaml,
+}
+
+fn literature() -> String {
+    "literature".to_string()
+}
+
+/// Phase 1: every algorithm at its preset on every workload.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase1 {
+    /// Run it.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+/// Phase 2: quasi-random search over the search space, per horizon.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase2 {
+    /// Run it.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Sequence used to draw points.
+    #[serde(default = "sobol")]
+    pub sampler: Sampler,
+    /// Points per algorithm and horizon.
+    #[serde(default = "eight")]
+    pub points: usize,
+    /// Seed of the sequence.
+    #[serde(default)]
+    pub seed: u32,
+    /// Training horizons as fractions of each workload's step budget.
+    #[serde(default = "full_horizon")]
+    pub horizons: Vec<f64>,
+}
+
+fn yes() -> bool {
+    true
+}
+fn sobol() -> Sampler {
+    Sampler::Sobol
+}
+fn eight() -> usize {
+    8
+}
+fn full_horizon() -> Vec<f64> {
+    vec![1.0]
+}
+fn seed_zero() -> Vec<u64> {
+    vec![0]
+}
+
+impl Default for Phase1 {
+    fn default() -> Self {
+        Self { enabled: true }
+    }
+}
+
+impl Default for Phase2 {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            sampler: Sampler::Sobol,
+            points: 8,
+            seed: 0,
+            horizons: full_horizon(),
+        }
+    }
+}
+
+/// Scoring settings.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreSpec {
+    /// Time axis of time-to-target.
+    #[serde(default)]
+    pub time_axis: TimeAxis,
+}
+
+/// A parsed experiment file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experiment {
+    /// Results go to `results/<name>/`.
+    pub name: String,
+    /// Free text shown by `--dry-run`.
+    #[serde(default)]
+    pub description: String,
+    /// Workload names.
+    pub workloads: Vec<String>,
+    /// Seeds of phases 1 and 2 (one AlgoPerf "study" each).
+    #[serde(default = "seed_zero")]
+    pub seeds: Vec<u64>,
+    /// Algorithms in table order.
+    pub algorithms: IndexMap<String, AlgorithmSpec>,
+    /// Search space shared by every algorithm in phase 2.
+    #[serde(default)]
+    pub search_space: Yaml,
+    /// Phase 1 settings.
+    #[serde(default)]
+    pub phase1: Phase1,
+    /// Phase 2 settings.
+    #[serde(default)]
+    pub phase2: Phase2,
+    /// Stop each trial at the first evaluation that beats the target, as AlgoPerf does
+    /// (`false` trains to the end of the horizon, e.g. to set targets).
+    #[serde(default = "yes")]
+    pub stop_at_target: bool,
+    /// Parallel trial processes (default: number of CPU cores).
+    #[serde(default)]
+    pub workers: Option<usize>,
+    /// Scoring settings.
+    #[serde(default)]
+    pub score: ScoreSpec,
+    /// The file it was read from (set by [`Experiment::load`]).
+    #[serde(skip)]
+    pub origin: String,
+}
+
+impl Experiment {
+    /// Reads and checks an experiment file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| SearchError::new(&origin, format!("cannot read: {e}")))?;
+        Self::from_yaml_str(&text, &origin)
+    }
+
+    /// Parses and checks experiment YAML; errors name `origin` and the key or line.
+    pub fn from_yaml_str(text: &str, origin: &str) -> Result<Self> {
+        let mut exp: Experiment =
+            serde_yaml::from_str(text).map_err(|e| SearchError::new(origin, e.to_string()))?;
+        exp.origin = origin.to_string();
+        exp.check()?;
+        Ok(exp)
+    }
+
+    fn fail(&self, message: String) -> SearchError {
+        SearchError::new(&self.origin, message)
+    }
+
+    fn check(&self) -> Result<()> {
+        let valid_name = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        };
+        if !valid_name(&self.name) {
+            return Err(self.fail(format!(
+                "name: `{}` must be letters, digits, '-', '_' or '.' (it names the results folder)",
+                self.name
+            )));
+        }
+        if self.workloads.is_empty() {
+            return Err(self.fail("workloads: expected at least one workload".into()));
+        }
+        if self.algorithms.is_empty() {
+            return Err(self.fail("algorithms: expected at least one algorithm".into()));
+        }
+        if self.seeds.is_empty() {
+            return Err(self.fail("seeds: expected at least one seed".into()));
+        }
+        if self.workers == Some(0) {
+            return Err(self.fail("workers: expected at least 1".into()));
+        }
+        let p2 = &self.phase2;
+        if p2.enabled && (p2.points == 0 || p2.points > MAX_POINTS) {
+            return Err(self.fail(format!(
+                "phase2.points: {} is not in 1..={MAX_POINTS}",
+                p2.points
+            )));
+        }
+        if p2.horizons.is_empty() {
+            return Err(self.fail("phase2.horizons: expected at least one horizon".into()));
+        }
+        for h in &p2.horizons {
+            if !(*h > 0.0 && *h <= 1.0) {
+                return Err(self.fail(format!(
+                    "phase2.horizons: {h} is not a fraction of the step budget in (0, 1]"
+                )));
+            }
+        }
+        for name in self.algorithms.keys() {
+            let space = self.search_space(name)?;
+            if space.random_dims() > MAX_DIMENSIONS {
+                return Err(self.fail(format!(
+                    "algorithms.{name}.search_space: {} dimensions > {MAX_DIMENSIONS}",
+                    space.random_dims()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The phase-2 search space of `algorithm`: the shared space plus its own.
+    pub fn search_space(&self, algorithm: &str) -> Result<SearchSpace> {
+        let shared = SearchSpace::from_yaml(&self.search_space, &self.origin, "search_space")?;
+        let own = match self.algorithms.get(algorithm) {
+            Some(spec) => SearchSpace::from_yaml(
+                &spec.search_space,
+                &self.origin,
+                &format!("algorithms.{algorithm}.search_space"),
+            )?,
+            None => SearchSpace::default(),
+        };
+        Ok(shared.merged(&own))
+    }
+
+    /// The overrides of `algorithm` as a point.
+    pub fn overrides(&self, algorithm: &str) -> Point {
+        self.algorithms
+            .get(algorithm)
+            .map(|s| {
+                s.overrides
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}

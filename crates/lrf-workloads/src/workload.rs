@@ -1,0 +1,76 @@
+//! Workloads: AlgoPerf's fixed face (metric, target, budget, eval period) plus a way to run a
+//! trial, and the registry of every workload by name.
+
+use std::path::Path;
+
+use burn::tensor::Device;
+
+use crate::error::{Result, WorkloadError};
+use crate::spec::TrialSpec;
+use crate::train::{EvalSink, TrialOutcome};
+
+/// What AlgoPerf calls the fixed properties of a workload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkloadInfo {
+    /// Registry name, e.g. `resnet_tiny`.
+    pub name: &'static str,
+    /// Family (`resnet`, …).
+    pub family: &'static str,
+    /// One line: model and data.
+    pub description: &'static str,
+    /// Validation metric (`accuracy`); the log column is `validation/<name>`.
+    pub target_metric_name: &'static str,
+    /// Whether smaller is better.
+    pub minimize: bool,
+    /// Validation target.
+    pub target: f64,
+    /// How the target was obtained.
+    pub target_provenance: &'static str,
+    /// Step budget (AlgoPerf `step_hint`).
+    pub step_budget: u64,
+    /// Evaluate every this many steps (and at the last step).
+    pub eval_every: u64,
+    /// Training batch size.
+    pub batch_size: usize,
+}
+
+/// A workload that can run trials.
+pub trait Workload: Send + Sync {
+    /// Its fixed properties.
+    fn info(&self) -> &WorkloadInfo;
+
+    /// Number of trainable parameters of its model.
+    fn parameter_count(&self) -> usize;
+
+    /// Loads the workload's data once to check it is present and well-formed (a sweep calls
+    /// this before starting any trial); returns a description of the source.
+    fn check_data(&self, datasets_dir: &Path) -> Result<String>;
+
+    /// Runs one trial on `device` (an autodiff device), loading data from `datasets_dir`;
+    /// `sink` receives the evaluation log after every evaluation.
+    fn run(
+        &self,
+        spec: &TrialSpec,
+        device: &Device,
+        datasets_dir: &Path,
+        sink: &mut EvalSink<'_>,
+    ) -> Result<TrialOutcome>;
+}
+
+/// Every workload, by name.
+pub fn workloads() -> Vec<Box<dyn Workload>> {
+    vec![Box::new(crate::resnet::ResNetWorkload::tiny())]
+}
+
+/// Names of every workload.
+pub fn workload_names() -> Vec<&'static str> {
+    workloads().iter().map(|w| w.info().name).collect()
+}
+
+/// The workload called `name`.
+pub fn workload(name: &str) -> Result<Box<dyn Workload>> {
+    workloads()
+        .into_iter()
+        .find(|w| w.info().name == name)
+        .ok_or_else(|| WorkloadError::Unknown(name.to_string(), workload_names().join(", ")))
+}

@@ -1,0 +1,65 @@
+//! `cargo xtask`: the pipelines of lrf. Each command is thin; the logic lives in the crates.
+//!
+//! * `sweep`  — run an experiment (phases, trials in parallel), then score it and print results.
+//! * `score`  — re-print an experiment's results from disk, or score an AlgoPerf log tree.
+//! * `golden` — replay golden optimizer trajectories through lrf-optim.
+
+mod golden;
+mod job;
+mod paths;
+mod plan;
+mod report;
+mod score;
+mod sweep;
+mod worker;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// The lrf task runner.
+#[derive(Parser)]
+#[command(name = "cargo xtask", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run an experiment: every phase, resuming completed trials, then score and show results.
+    Sweep(sweep::SweepArgs),
+    /// Show an experiment's results from disk, or score an AlgoPerf log tree.
+    Score(score::ScoreArgs),
+    /// Replay golden trajectory files (a file or a folder) through lrf-optim in float64.
+    Golden {
+        /// Golden JSON files or folders of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Run one trial from a job file (used by `sweep` for its worker processes).
+    #[command(hide = true)]
+    Trial {
+        /// The job file.
+        #[arg(long)]
+        job: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sweep(args) => sweep::run(args),
+        Command::Score(args) => score::run(args),
+        Command::Golden { paths } => golden::run(&paths),
+        Command::Trial { job } => worker::run(&job),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

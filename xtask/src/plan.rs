@@ -1,0 +1,115 @@
+//! From an experiment file to jobs: names checked against the registries, presets resolved,
+//! hyperparameters validated, so mistakes surface before anything runs.
+
+use std::path::Path;
+
+use anyhow::{anyhow, bail, Result};
+use lrf_optim::{HValue, Hyperparams, Preset};
+use lrf_search::{Experiment, PlannedTrial, Value};
+
+use crate::job::Job;
+use crate::paths::experiment_dir;
+
+/// Checks that every algorithm and workload of `exp` exists.
+pub fn check_names(exp: &Experiment) -> Result<()> {
+    for name in exp.algorithms.keys() {
+        lrf_optim::algorithm(name)
+            .map_err(|e| anyhow!("{}: algorithms.{name}: {e}", exp.origin))?;
+    }
+    for name in &exp.workloads {
+        lrf_workloads::workload(name).map_err(|e| anyhow!("{}: workloads: {e}", exp.origin))?;
+    }
+    Ok(())
+}
+
+/// The phase-1 preset of `algorithm`: `literature`, or a YAML file relative to the experiment.
+pub fn base_preset(exp: &Experiment, algorithm: &str) -> Result<Preset> {
+    let spec = &exp.algorithms[algorithm];
+    let preset = if spec.preset == "literature" {
+        Preset::literature(algorithm)?
+    } else {
+        let dir = Path::new(&exp.origin).parent().unwrap_or(Path::new("."));
+        let path = dir.join(&spec.preset);
+        let preset = Preset::load(&path)
+            .map_err(|e| anyhow!("{}: algorithms.{algorithm}.preset: {e}", exp.origin))?;
+        if preset.algorithm != algorithm {
+            bail!(
+                "{}: algorithms.{algorithm}.preset: {} is a preset of `{}`",
+                exp.origin,
+                path.display(),
+                preset.algorithm
+            );
+        }
+        preset
+    };
+    Ok(preset)
+}
+
+fn to_hvalue(v: &Value) -> HValue {
+    match v {
+        Value::Bool(b) => HValue::Bool(*b),
+        Value::Number(x) => HValue::Number(*x),
+        Value::Text(s) => HValue::Text(s.clone()),
+    }
+}
+
+fn number(v: &Value, exp: &Experiment, trial: &PlannedTrial, key: &str) -> Result<f64> {
+    match v {
+        Value::Number(x) => Ok(*x),
+        other => bail!(
+            "{}: {} `{key}` = {other}: expected a number",
+            exp.origin,
+            trial.submission()
+        ),
+    }
+}
+
+/// Resolves a planned trial into a job.
+pub fn job(exp: &Experiment, trial: &PlannedTrial, stop_at_target: bool) -> Result<Job> {
+    let base = base_preset(exp, &trial.algorithm)?;
+    let mut optimizer = Hyperparams::new();
+    let mut dropout = None;
+    let mut label_smoothing = 0.0;
+    for (key, value) in &trial.overrides {
+        match key.as_str() {
+            "dropout" => dropout = Some(number(value, exp, trial, key)?),
+            "label_smoothing" => label_smoothing = number(value, exp, trial, key)?,
+            _ => optimizer.set(key, to_hvalue(value)),
+        }
+    }
+    let preset = base.with_overrides(&optimizer).map_err(|e| {
+        anyhow!(
+            "{}: algorithm `{}`, configuration {}: {e}",
+            exp.origin,
+            trial.algorithm,
+            trial.config
+        )
+    })?;
+    for (name, value) in [
+        ("dropout", dropout.unwrap_or(0.0)),
+        ("label_smoothing", label_smoothing),
+    ] {
+        if !(0.0..1.0).contains(&value) {
+            bail!(
+                "{}: algorithm `{}`, configuration {}: {name} = {value}: expected a number in [0, 1)",
+                exp.origin,
+                trial.algorithm,
+                trial.config
+            );
+        }
+    }
+    Ok(Job {
+        experiment: exp.name.clone(),
+        phase: trial.phase,
+        algorithm: trial.algorithm.clone(),
+        config: trial.config.clone(),
+        workload: trial.workload.clone(),
+        seed: trial.seed,
+        horizon: trial.horizon,
+        preset,
+        dropout,
+        label_smoothing,
+        stop_at_target,
+        dir: experiment_dir(&exp.name).join(trial.relative_dir()),
+    })
+}

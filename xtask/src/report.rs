@@ -1,0 +1,159 @@
+//! Scoring an experiment from its results folder, printing the tables, writing the files.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{bail, Result};
+use lrf_score::experiment::Axis;
+use lrf_score::plot::write_profile_svg;
+use lrf_score::table::{results_table, search_table};
+use lrf_score::{read_summaries, score_experiment, TrialSummary};
+use lrf_search::{Experiment, TimeAxis};
+
+use crate::job::Job;
+use crate::paths::experiment_dir;
+
+/// Seconds per step assumed by `--dry-run` for a workload nothing has measured yet.
+pub const DEFAULT_SECONDS_PER_STEP: f64 = 0.05;
+
+/// The experiment's time axis.
+pub fn axis(exp: &Experiment) -> Axis {
+    match exp.score.time_axis {
+        TimeAxis::Seconds => Axis::Seconds,
+        TimeAxis::Steps => Axis::Steps,
+    }
+}
+
+/// Median training seconds per step of each workload over every trial under `root`.
+pub fn seconds_per_step(root: &Path) -> Result<BTreeMap<String, f64>> {
+    let df = read_summaries(root)?;
+    if df.height() == 0 {
+        return Ok(BTreeMap::new());
+    }
+    let mut per: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for s in TrialSummary::from_frame(&df)? {
+        if s.steps_run > 0 {
+            per.entry(s.workload.clone())
+                .or_default()
+                .push(s.train_seconds / s.steps_run as f64);
+        }
+    }
+    Ok(per
+        .into_iter()
+        .map(|(w, v)| (w, lrf_score::time_to_target::median(&v)))
+        .collect())
+}
+
+/// One line on how a finished trial went, read from its summary.
+pub fn outcome_line(job: &Job) -> String {
+    let Ok(file) = std::fs::File::open(job.summary_path()) else {
+        return "no summary".into();
+    };
+    use polars::prelude::SerReader;
+    let row = polars::prelude::ParquetReader::new(file)
+        .finish()
+        .ok()
+        .and_then(|df| TrialSummary::from_frame(&df).ok())
+        .and_then(|mut v| v.pop());
+    match row {
+        None => "unreadable summary".into(),
+        Some(s) if s.status == "diverged" => format!("diverged at step {}", s.steps_run),
+        Some(s) => match s.steps_to_target {
+            Some(step) => format!(
+                "reached {} {:.4} at step {step} ({:.1} s of training)",
+                s.metric,
+                s.target,
+                s.seconds_to_target.unwrap_or(f64::NAN)
+            ),
+            None => format!("missed the target; best {} {:.4}", s.metric, s.best_metric),
+        },
+    }
+}
+
+/// Reads the experiment's summaries, prints the tables and writes `results/<name>/scores/`.
+pub fn show(name: &str, algorithm_order: &[String], axis: Axis) -> Result<()> {
+    let dir = experiment_dir(name);
+    let df = read_summaries(&dir)?;
+    if df.height() == 0 {
+        bail!(
+            "no completed trials in {}; run `cargo xtask sweep --experiment <file>` first",
+            dir.display()
+        );
+    }
+    let summaries = TrialSummary::from_frame(&df)?;
+    let scores = score_experiment(&summaries, axis, algorithm_order);
+    let out = dir.join("scores");
+    let first = &summaries[0];
+    let axis_name = match axis {
+        Axis::Seconds => "seconds of training",
+        Axis::Steps => "steps",
+    };
+    let targets: Vec<String> = scores
+        .workloads
+        .iter()
+        .filter_map(|w| summaries.iter().find(|s| &s.workload == w))
+        .map(|s| {
+            format!(
+                "{}: {} {} {} within {} steps",
+                s.workload,
+                s.metric,
+                if s.minimize { "<=" } else { ">=" },
+                s.target,
+                s.step_budget
+            )
+        })
+        .collect();
+    let table = results_table(&scores);
+    let search = search_table(&scores);
+    let mut text = format!(
+        "experiment `{}`: {} trials; targets: {}\ntime-to-target and benchmark score on {axis_name}; \
+         score = AlgoPerf benchmark score among the rows below\n{table}\n",
+        first.experiment,
+        summaries.len(),
+        targets.join("; ")
+    );
+    if scores.configs.iter().any(|c| c.phase == 2) {
+        text.push_str(&format!(
+            "searched configurations (★ = selected, lowest geometric mean):\n{search}\n"
+        ));
+    }
+    print!("{text}");
+    let write = |file: &str, body: &[u8]| -> Result<()> {
+        lrf_data::write_atomic(&out.join(file), body)?;
+        Ok(())
+    };
+    write("table.txt", text.as_bytes())?;
+    write("time_to_targets.csv", scores.times.to_csv().as_bytes())?;
+    write("scores.csv", scores.profile.scores_csv().as_bytes())?;
+    write(
+        "performance_profile_score.csv",
+        scores.profile.profile_csv().as_bytes(),
+    )?;
+    let labels: Vec<String> = scores
+        .compared
+        .iter()
+        .map(|&i| {
+            let c = &scores.configs[i];
+            match c.phase {
+                1 => format!("{} (literature defaults)", c.algorithm),
+                _ => format!("{} (searched, {})", c.algorithm, c.config),
+            }
+        })
+        .collect();
+    let plot = out.join("performance_profile.svg");
+    write_profile_svg(
+        &scores.profile,
+        &labels,
+        &format!(
+            "Performance profiles, experiment `{}` ({axis_name})",
+            first.experiment
+        ),
+        &plot,
+    )?;
+    let mut all = df.clone();
+    let mut buf = Vec::new();
+    polars::prelude::ParquetWriter::new(&mut buf).finish(&mut all)?;
+    write("trials.parquet", &buf)?;
+    println!("written: {}/{{table.txt, scores.csv, time_to_targets.csv, performance_profile_score.csv, performance_profile.svg, trials.parquet}}", out.display());
+    Ok(())
+}

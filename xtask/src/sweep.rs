@@ -1,0 +1,292 @@
+//! `cargo xtask sweep`: plan an experiment's trials, skip the completed ones, run the rest in
+//! parallel worker processes, then score and show the results.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use lrf_search::Experiment;
+
+use crate::job::Job;
+use crate::paths::{default_experiment, experiment_dir, results_root};
+use crate::{plan, report};
+
+/// Arguments of `cargo xtask sweep`.
+#[derive(clap::Args)]
+pub struct SweepArgs {
+    /// Experiment file (default: experiments/default.yaml).
+    #[arg(long)]
+    experiment: Option<PathBuf>,
+    /// Parallel trial processes (default: the file's `workers`, else the number of cores).
+    #[arg(long)]
+    workers: Option<usize>,
+    /// Run only this phase (1 = literature defaults, 2 = search).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
+    phase: Option<u8>,
+    /// Replace the number of phase-2 points of the file.
+    #[arg(long)]
+    points: Option<usize>,
+    /// Use seeds 0..N instead of the file's seeds.
+    #[arg(long)]
+    seeds: Option<u64>,
+    /// Print the plan and an estimate of its wall time, run nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// Loads the experiment with command-line replacements applied.
+pub fn load_experiment(
+    path: &Option<PathBuf>,
+    points: Option<usize>,
+    seeds: Option<u64>,
+) -> Result<Experiment> {
+    let path = path.clone().unwrap_or_else(default_experiment);
+    let mut exp = Experiment::load(&path)?;
+    if let Some(p) = points {
+        if p == 0 || p > lrf_search::MAX_POINTS {
+            bail!("--points {p}: expected 1..={}", lrf_search::MAX_POINTS);
+        }
+        exp.phase2.points = p;
+    }
+    if let Some(n) = seeds {
+        if n == 0 {
+            bail!("--seeds 0: expected at least one seed");
+        }
+        exp.seeds = (0..n).collect();
+    }
+    plan::check_names(&exp)?;
+    Ok(exp)
+}
+
+/// All jobs of the experiment, phase by phase.
+fn jobs(exp: &Experiment, only_phase: Option<u8>) -> Result<Vec<Job>> {
+    let mut planned = lrf_search::phase1(exp);
+    planned.extend(lrf_search::phase2(exp)?);
+    planned
+        .iter()
+        .filter(|t| only_phase.is_none_or(|p| p == t.phase))
+        .map(|t| plan::job(exp, t, exp.stop_at_target))
+        .collect()
+}
+
+/// Refuses to mix results: a completed trial must have been run with the same job.
+fn check_existing(jobs: &[Job]) -> Result<()> {
+    for job in jobs.iter().filter(|j| j.job_path().is_file()) {
+        let mut old = Job::read(&job.job_path())?;
+        old.dir = job.dir.clone(); // results may have moved; the settings must not change
+        if &old != job {
+            bail!(
+                "{} was run with other settings than {} now asks for (the experiment file changed?). \
+                 Nothing was overwritten: give the experiment a new `name`, or delete {}",
+                job.dir.display(),
+                job.label(),
+                experiment_dir(&job.experiment).display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn workers_for(args: &SweepArgs, exp: &Experiment) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    args.workers.or(exp.workers).unwrap_or(cores).max(1)
+}
+
+/// Runs the experiment.
+pub fn run(args: SweepArgs) -> Result<ExitCode> {
+    let exp = load_experiment(&args.experiment, args.points, args.seeds)?;
+    let jobs = jobs(&exp, args.phase)?;
+    check_existing(&jobs)?;
+    let workers = workers_for(&args, &exp);
+    if args.dry_run {
+        print_plan(&exp, &jobs, workers)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let pending: Vec<Job> = jobs.iter().filter(|j| !j.is_complete()).cloned().collect();
+    check_data(&pending)?;
+    println!(
+        "experiment `{}` ({}): {} trials, {} already complete, {} to run on {} worker{}",
+        exp.name,
+        exp.origin,
+        jobs.len(),
+        jobs.len() - pending.len(),
+        pending.len(),
+        workers,
+        if workers == 1 { "" } else { "s" }
+    );
+    let failures = run_pool(pending, workers)?;
+    let order: Vec<String> = exp.algorithms.keys().cloned().collect();
+    report::show(&exp.name, &order, report::axis(&exp))?;
+    if failures.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("{} trial(s) failed to run:", failures.len());
+        for f in &failures {
+            eprintln!("  {f}");
+        }
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// Loads the data of every workload that has trials to run, so a missing or corrupt file stops
+/// the sweep with one clear line before any trial starts.
+fn check_data(pending: &[Job]) -> Result<()> {
+    let mut names: Vec<&str> = pending.iter().map(|j| j.workload.as_str()).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let w = lrf_workloads::workload(name)?;
+        let source = w
+            .check_data(&crate::paths::datasets_dir())
+            .map_err(|e| anyhow::anyhow!("workload `{name}`: {e}"))?;
+        println!("{name}: data from {source}");
+    }
+    Ok(())
+}
+
+/// Runs `pending` jobs on `workers` processes; returns a line per job that crashed.
+fn run_pool(pending: Vec<Job>, workers: usize) -> Result<Vec<String>> {
+    if pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    let exe = std::env::current_exe().context("cannot find the xtask executable")?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = (cores / workers).max(1).to_string();
+    let total = pending.len() as u64;
+    let queue = Arc::new(Mutex::new(VecDeque::from(pending)));
+    let (tx, rx) = mpsc::channel::<(Job, Result<(), String>, f64)>();
+    let mut handles = Vec::new();
+    for _ in 0..workers.min(total as usize) {
+        let (queue, tx, exe, threads) = (queue.clone(), tx.clone(), exe.clone(), threads.clone());
+        handles.push(std::thread::spawn(move || loop {
+            let Some(job) = queue.lock().expect("queue").pop_front() else {
+                break;
+            };
+            let started = Instant::now();
+            let result = run_child(&exe, &job, &threads);
+            let _ = tx.send((job, result, started.elapsed().as_secs_f64()));
+        }));
+    }
+    drop(tx);
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} trials, ETA {eta}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let mut failures = Vec::new();
+    for (job, result, seconds) in rx {
+        bar.inc(1);
+        let line = match result {
+            Ok(()) => format!(
+                "{}: {} ({seconds:.0} s)",
+                job.label(),
+                report::outcome_line(&job)
+            ),
+            Err(e) => {
+                failures.push(format!("{}: {e}", job.label()));
+                format!("{}: FAILED: {e}", job.label())
+            }
+        };
+        bar.println(line);
+    }
+    bar.finish_and_clear();
+    for h in handles {
+        let _ = h.join();
+    }
+    Ok(failures)
+}
+
+/// Runs one job in a child process, its standard error going to `trial.log`.
+fn run_child(exe: &PathBuf, job: &Job, threads: &str) -> Result<(), String> {
+    job.write().map_err(|e| e.to_string())?;
+    let log = std::fs::File::create(job.log_path())
+        .map_err(|e| format!("{}: {e}", job.log_path().display()))?;
+    let status = Command::new(exe)
+        .arg("trial")
+        .arg("--job")
+        .arg(job.job_path())
+        .env("RAYON_NUM_THREADS", threads)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .status()
+        .map_err(|e| format!("cannot start worker: {e}"))?;
+    if status.success() && job.is_complete() {
+        Ok(())
+    } else {
+        let tail = std::fs::read_to_string(job.log_path()).unwrap_or_default();
+        let last = tail
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("no output");
+        Err(format!(
+            "{status}: {last} (log: {})",
+            job.log_path().display()
+        ))
+    }
+}
+
+/// `--dry-run`: trial counts per phase and an estimated wall time.
+fn print_plan(exp: &Experiment, jobs: &[Job], workers: usize) -> Result<()> {
+    println!("experiment `{}` ({})", exp.name, exp.origin);
+    if !exp.description.is_empty() {
+        println!("  {}", exp.description.trim());
+    }
+    let per_step = report::seconds_per_step(&results_root())?;
+    let mut total_seconds = 0.0;
+    for phase in [1u8, 2] {
+        let in_phase: Vec<&Job> = jobs.iter().filter(|j| j.phase == phase).collect();
+        if in_phase.is_empty() {
+            continue;
+        }
+        let done = in_phase.iter().filter(|j| j.is_complete()).count();
+        let mut seconds = 0.0;
+        for j in in_phase.iter().filter(|j| !j.is_complete()) {
+            let w = lrf_workloads::workload(&j.workload)?;
+            let steps = (j.horizon * w.info().step_budget as f64).round();
+            let s = per_step
+                .get(&j.workload)
+                .copied()
+                .unwrap_or(report::DEFAULT_SECONDS_PER_STEP);
+            seconds += steps * s;
+        }
+        total_seconds += seconds;
+        let what = match phase {
+            1 => format!(
+                "{} algorithms x {} workloads x {} seeds at their presets",
+                exp.algorithms.len(),
+                exp.workloads.len(),
+                exp.seeds.len()
+            ),
+            _ => format!(
+                "{} algorithms x {} points x {} horizons x {} workloads x {} seeds",
+                exp.algorithms.len(),
+                exp.phase2.points,
+                exp.phase2.horizons.len(),
+                exp.workloads.len(),
+                exp.seeds.len()
+            ),
+        };
+        println!(
+            "  phase {phase}: {:>5} trials ({what}), {done} complete, ~{:.1} min of training on {workers} workers",
+            in_phase.len(),
+            seconds / workers as f64 / 60.0
+        );
+    }
+    println!(
+        "  total: {} trials, estimated {:.1} min wall time (upper bound: trials stop early at their target)",
+        jobs.len(),
+        total_seconds / workers as f64 / 60.0
+    );
+    for (w, s) in &per_step {
+        println!("  measured on this machine: {w} {:.3} s/step", s);
+    }
+    Ok(())
+}

@@ -1,0 +1,287 @@
+//! The xtask commands end to end, as a user runs them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn xtask() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "status {}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn golden_prints_a_line_per_file_and_a_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let golden = root().join("crates/lrf-optim/tests/golden");
+    std::fs::copy(
+        golden.join("prodigy__optax__quadratic-default.json"),
+        dir.path().join("prodigy__optax__quadratic-default.json"),
+    )
+    .unwrap();
+    let dog = std::fs::read_to_string(golden.join("adamw__optax__replay-default.json"))
+        .unwrap()
+        .replace("\"optimizer\":\"adamw\"", "\"optimizer\":\"dog\"");
+    std::fs::write(dir.path().join("dog__optax__replay-default.json"), dog).unwrap();
+    let out = xtask().arg("golden").arg(dir.path()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        stdout.contains("PASS prodigy__optax__quadratic-default.json"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("SKIP dog__optax__replay-default.json  (dog (optax) is not implemented"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.lines().last().unwrap(),
+        "1 passed, 0 failed, 1 skipped"
+    );
+
+    // A perturbed file fails and the command exits non-zero.
+    let mut doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(golden.join("adamw__torch__quadratic-default.json")).unwrap(),
+    )
+    .unwrap();
+    doc["steps"][3]["params"]["w2"][1] = serde_json::json!(123.0);
+    std::fs::write(
+        dir.path().join("adamw__torch__quadratic-default.json"),
+        doc.to_string(),
+    )
+    .unwrap();
+    let out = xtask().arg("golden").arg(dir.path()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success());
+    assert!(
+        stdout.contains("FAIL adamw__torch__quadratic-default.json")
+            && stdout.contains("first failing step 3"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.lines().last().unwrap(),
+        "1 passed, 1 failed, 1 skipped"
+    );
+}
+
+#[test]
+fn score_reproduces_algoperf_v06() {
+    let fixtures = root().join("crates/lrf-score/tests/fixtures/algoperf-scoring");
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = xtask()
+        .args(["score", "--algoperf-logs"])
+        .arg(fixtures.join("v06_external"))
+        .arg("--targets")
+        .arg(fixtures.join("targets_v06_8wl.json"))
+        .arg("--out")
+        .arg(out_dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let got = std::fs::read_to_string(out_dir.path().join("scores.csv")).unwrap();
+    let want = std::fs::read_to_string(fixtures.join("v06_external/expected/scores.csv")).unwrap();
+    let parse = |s: &str| -> Vec<(String, f64)> {
+        s.lines()
+            .skip(1)
+            .map(|l| {
+                let (n, v) = l.split_once(',').unwrap();
+                (n.to_string(), v.parse().unwrap())
+            })
+            .collect()
+    };
+    for ((n1, a), (n2, b)) in parse(&got).iter().zip(parse(&want)) {
+        assert_eq!(n1, &n2);
+        assert!((a - b).abs() < 1e-9, "{n1}: {a} vs {b}");
+    }
+    let ttt = std::fs::read_to_string(out_dir.path().join("time_to_targets.csv")).unwrap();
+    let ttt_want =
+        std::fs::read_to_string(fixtures.join("v06_external/expected/time_to_targets.csv"))
+            .unwrap();
+    assert_eq!(
+        ttt, ttt_want,
+        "time-to-target matrix written exactly as AlgoPerf writes it"
+    );
+}
+
+#[test]
+fn a_malformed_experiment_is_one_line_naming_file_and_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.yaml");
+    std::fs::write(
+        &path,
+        "name: bad\nworkloads: [resnet_tiny]\nalgorithms:\n  adamw: {}\nphase2:\n  pointz: 3\n",
+    )
+    .unwrap();
+    let out = xtask()
+        .args(["sweep", "--experiment"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("bad.yaml")
+            && stderr.contains("unknown field `pointz`")
+            && stderr.contains("line 6"),
+        "{stderr}"
+    );
+
+    std::fs::write(
+        &path,
+        "name: bad\nworkloads: [resnet_tiny]\nalgorithms:\n  adamx: {}\n",
+    )
+    .unwrap();
+    let out = xtask()
+        .args(["sweep", "--experiment"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad.yaml: algorithms.adamx: unknown optimizer `adamx`"),
+        "{stderr}"
+    );
+}
+
+const TINY: &str = "
+name: e2e
+workloads: [resnet_tiny]
+seeds: [0]
+search_space:
+  weight_decay: {min: 1.0e-3, max: 0.1, scaling: log}
+algorithms:
+  nadamw:
+    search_space:
+      learning_rate: {min: 1.0e-3, max: 3.0e-3, scaling: log}
+  prodigy: {}
+phase1:
+  enabled: true
+phase2:
+  points: 2
+  horizons: [0.1]
+";
+
+#[test]
+fn a_corrupt_dataset_stops_the_sweep_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("fmnist");
+    std::fs::create_dir(&data).unwrap();
+    for f in [
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ] {
+        std::fs::copy(root().join("datasets/fashion-mnist").join(f), data.join(f)).unwrap();
+    }
+    let images = data.join("train-images-idx3-ubyte.gz");
+    let bytes = std::fs::read(&images).unwrap();
+    std::fs::write(&images, &bytes[..bytes.len() / 3]).unwrap();
+    let exp = dir.path().join("e.yaml");
+    std::fs::write(&exp, TINY).unwrap();
+    let out = xtask()
+        .args(["sweep", "--experiment"])
+        .arg(&exp)
+        .env("LRF_FASHION_MNIST_DIR", &data)
+        .env("LRF_RESULTS_DIR", dir.path().join("results"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("train-images-idx3-ubyte.gz") && stderr.contains("gzip"),
+        "{stderr}"
+    );
+}
+
+/// The whole pipeline on a small experiment: 2 phase-1 trials and 4 phase-2 trials on two
+/// workers; a second run skips them all; `score` re-prints the table from disk.
+#[test]
+fn sweep_runs_resumes_and_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = dir.path().join("e2e.yaml");
+    std::fs::write(&exp, TINY).unwrap();
+    let results = dir.path().join("results");
+    let sweep = || {
+        xtask()
+            .args(["sweep", "--workers", "2", "--experiment"])
+            .arg(&exp)
+            .env("LRF_RESULTS_DIR", &results)
+            .output()
+            .unwrap()
+    };
+    let out = sweep();
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("6 trials, 0 already complete, 6 to run"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("literature defaults") && stdout.contains("benchmark"),
+        "{stdout}"
+    );
+    let scores = results.join("e2e/scores");
+    for f in [
+        "table.txt",
+        "scores.csv",
+        "time_to_targets.csv",
+        "performance_profile.svg",
+        "trials.parquet",
+    ] {
+        assert!(scores.join(f).is_file(), "{f} missing");
+    }
+    let svg = std::fs::read_to_string(scores.join("performance_profile.svg")).unwrap();
+    assert!(
+        svg.contains("<polyline") || svg.contains("<path"),
+        "the plot has curves"
+    );
+    assert!(
+        svg.contains("prodigy (literature defaults)"),
+        "the plot has a legend"
+    );
+    let csv = results
+        .join("e2e/phase1/prodigy/defaults/study_0/resnet_tiny_lrf/trial_1/eval_measurements.csv");
+    assert!(csv.is_file());
+
+    let again = sweep();
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("6 trials, 6 already complete, 0 to run")
+    );
+
+    let table_before = std::fs::read_to_string(scores.join("table.txt")).unwrap();
+    let out = xtask()
+        .args(["score", "--experiment"])
+        .arg(&exp)
+        .env("LRF_RESULTS_DIR", &results)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(table_before.lines().nth(3).unwrap()));
+
+    // Changing the experiment under the same name is refused, nothing is overwritten.
+    std::fs::write(&exp, TINY.replace("max: 0.1", "max: 0.2")).unwrap();
+    let out = sweep();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("was run with other settings"),
+        "{}",
+        text(&out)
+    );
+}
