@@ -51,6 +51,10 @@ pub struct ConfigResult {
     pub cells: BTreeMap<String, Cell>,
     /// Geometric mean over workloads of time-to-target on the axis, misses at budget + 1.
     pub geomean: f64,
+    /// Mean over workloads of the best validation value relative to the target (value/target
+    /// when maximising, target/value when minimising; larger is better). Breaks ties in
+    /// `geomean`, e.g. between configurations that all miss.
+    pub closeness: f64,
 }
 
 impl ConfigResult {
@@ -166,6 +170,21 @@ pub fn score_experiment(
                     if t.is_finite() { t } else { miss_penalty[w] }.ln()
                 })
                 .sum();
+            let ratios: Vec<f64> = trials
+                .iter()
+                .map(|t| {
+                    let r = if t.minimize {
+                        t.target / t.best_metric
+                    } else {
+                        t.best_metric / t.target
+                    };
+                    if r.is_finite() {
+                        r
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
             ConfigResult {
                 phase,
                 algorithm,
@@ -173,6 +192,7 @@ pub fn score_experiment(
                 hparams: trials[0].hparams.clone(),
                 cells,
                 geomean: (log_sum / workloads.len() as f64).exp(),
+                closeness: ratios.iter().sum::<f64>() / ratios.len() as f64,
             }
         })
         .collect();
@@ -197,7 +217,10 @@ pub fn score_experiment(
         }
         let better = match selected.get(&c.algorithm) {
             None => true,
-            Some(&j) => c.geomean < configs[j].geomean,
+            Some(&j) => {
+                let s = &configs[j];
+                c.geomean < s.geomean || (c.geomean == s.geomean && c.closeness > s.closeness)
+            }
         };
         if better {
             selected.insert(c.algorithm.clone(), i);

@@ -1,5 +1,7 @@
 //! The tables `cargo xtask sweep` and `cargo xtask score` print.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, Table};
 
@@ -96,12 +98,14 @@ pub fn results_table(scores: &ExperimentScores) -> Table {
     table
 }
 
-/// `{"learning_rate":0.0272112…}` as `learning_rate=0.02721 …`: 4 significant digits.
-fn compact_hparams(json: &str) -> String {
+/// `{"learning_rate":0.0272112…}` as `learning_rate=0.02721 …` (4 significant digits), keeping
+/// only the keys in `keep`.
+fn compact_hparams(json: &str, keep: &BTreeSet<String>) -> String {
     let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) else {
         return json.to_string();
     };
     map.iter()
+        .filter(|(k, _)| keep.contains(k.as_str()))
         .map(|(k, v)| match v.as_f64() {
             Some(x) if x != 0.0 && (x.abs() < 1e-3 || x.abs() >= 1e4) => format!("{k}={x:.3e}"),
             Some(x) => format!("{k}={}", format_sig(x)),
@@ -125,7 +129,30 @@ fn format_sig(x: f64) -> String {
     }
 }
 
-/// Every searched configuration of every algorithm, ranked by the geometric mean.
+/// Hyperparameter names whose value differs between the searched configurations of `algorithm`.
+fn varying_keys(scores: &ExperimentScores, algorithm: &str) -> BTreeSet<String> {
+    let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for c in scores
+        .configs
+        .iter()
+        .filter(|c| c.phase == 2 && c.algorithm == algorithm)
+    {
+        if let Ok(serde_json::Value::Object(map)) =
+            serde_json::from_str::<serde_json::Value>(&c.hparams)
+        {
+            for (k, v) in map {
+                seen.entry(k).or_default().insert(v.to_string());
+            }
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, v)| v.len() > 1)
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// Every searched configuration of every algorithm, ranked by the geometric mean, with the
+/// hyperparameters that were searched.
 pub fn search_table(scores: &ExperimentScores) -> Table {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
@@ -134,15 +161,16 @@ pub fn search_table(scores: &ExperimentScores) -> Table {
         "configuration",
         "reached (workloads)",
         "geomean",
-        "hyperparameters",
+        "best validation (median over seeds)",
+        "searched hyperparameters",
     ]);
     let mut rows: Vec<usize> = (0..scores.configs.len())
         .filter(|&i| scores.configs[i].phase == 2)
         .collect();
     rows.sort_by(|&a, &b| {
         let (x, y) = (&scores.configs[a], &scores.configs[b]);
-        (&x.algorithm, x.geomean, &x.config)
-            .partial_cmp(&(&y.algorithm, y.geomean, &y.config))
+        (&x.algorithm, x.geomean, -x.closeness, &x.config)
+            .partial_cmp(&(&y.algorithm, y.geomean, -y.closeness, &y.config))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     for i in rows {
@@ -158,7 +186,18 @@ pub fn search_table(scores: &ExperimentScores) -> Table {
             format!("{}{mark}", c.config),
             format!("{reached}/{}", scores.workloads.len()),
             format!("{:.1}", c.geomean),
-            compact_hparams(&c.hparams),
+            c.cells
+                .iter()
+                .map(|(w, cell)| {
+                    if c.cells.len() == 1 {
+                        format!("{:.4}", cell.best_metric)
+                    } else {
+                        format!("{w} {:.4}", cell.best_metric)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            compact_hparams(&c.hparams, &varying_keys(scores, &c.algorithm)),
         ]);
     }
     table
