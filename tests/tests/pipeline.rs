@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use lrf_optim::Preset;
 use lrf_score::algoperf::score_log_tree;
+use lrf_score::pandas_float::pandas_float;
 use lrf_score::{first_hit, Targets, WorkloadTarget};
 use lrf_tests::workspace_root;
 use lrf_workloads::{training_device, workload, EvalLog, Regularization, TrialSpec};

@@ -20,7 +20,7 @@ use clap::{Parser, Subcommand};
 
 /// The lrf task runner.
 #[derive(Parser)]
-#[command(name = "cargo xtask", version, about)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

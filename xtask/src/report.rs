@@ -5,16 +5,17 @@ use std::path::Path;
 
 use anyhow::{bail, Result};
 use lrf_score::experiment::Axis;
-use lrf_score::plot::write_profile_svg;
-use lrf_score::table::{results_table, search_table};
+use lrf_score::plot::{write_profile_svg, Series};
+use lrf_score::table::{legend, results_table, search_table};
 use lrf_score::{read_summaries, score_experiment, TrialSummary};
 use lrf_search::{Experiment, TimeAxis};
 
 use crate::job::Job;
 use crate::paths::experiment_dir;
 
-/// Seconds per step assumed by `--dry-run` for a workload nothing has measured yet.
-pub const DEFAULT_SECONDS_PER_STEP: f64 = 0.05;
+/// Wall seconds per step (training and evaluation) assumed by `--dry-run` for a workload no
+/// trial on this machine has measured yet (`resnet_tiny` measured 0.08–0.1 s on 2 cores).
+pub const DEFAULT_SECONDS_PER_STEP: f64 = 0.1;
 
 /// The experiment's time axis.
 pub fn axis(exp: &Experiment) -> Axis {
@@ -24,7 +25,8 @@ pub fn axis(exp: &Experiment) -> Axis {
     }
 }
 
-/// Median training seconds per step of each workload over every trial under `root`.
+/// Median wall seconds per step (training, evaluation, start-up) of each workload over every
+/// trial under `root`.
 pub fn seconds_per_step(root: &Path) -> Result<BTreeMap<String, f64>> {
     let df = read_summaries(root)?;
     if df.height() == 0 {
@@ -32,10 +34,10 @@ pub fn seconds_per_step(root: &Path) -> Result<BTreeMap<String, f64>> {
     }
     let mut per: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for s in TrialSummary::from_frame(&df)? {
-        if s.steps_run > 0 {
+        if s.steps_run > 0 && s.wall_seconds.is_finite() {
             per.entry(s.workload.clone())
                 .or_default()
-                .push(s.train_seconds / s.steps_run as f64);
+                .push(s.wall_seconds / s.steps_run as f64);
         }
     }
     Ok(per
@@ -114,9 +116,10 @@ pub fn show(name: &str, algorithm_order: &[String], axis: Axis) -> Result<()> {
     );
     if scores.configs.iter().any(|c| c.phase == 2) {
         text.push_str(&format!(
-            "searched configurations (★ = selected, lowest geometric mean):\n{search}\n"
+            "searched configurations (★ = selected):\n{search}\n"
         ));
     }
+    text.push_str(&legend(&scores));
     print!("{text}");
     let write = |file: &str, body: &[u8]| -> Result<()> {
         lrf_data::write_atomic(&out.join(file), body)?;
@@ -129,21 +132,27 @@ pub fn show(name: &str, algorithm_order: &[String], axis: Axis) -> Result<()> {
         "performance_profile_score.csv",
         scores.profile.profile_csv().as_bytes(),
     )?;
-    let labels: Vec<String> = scores
+    let series: Vec<Series> = scores
         .compared
         .iter()
         .map(|&i| {
             let c = &scores.configs[i];
             match c.phase {
-                1 => format!("{} (literature defaults)", c.algorithm),
-                _ => format!("{} (searched, {})", c.algorithm, c.config),
+                1 => Series {
+                    label: format!("{} (literature defaults)", c.algorithm),
+                    dashed: true,
+                },
+                _ => Series {
+                    label: format!("{} (searched, {})", c.algorithm, c.config),
+                    dashed: false,
+                },
             }
         })
         .collect();
     let plot = out.join("performance_profile.svg");
     write_profile_svg(
         &scores.profile,
-        &labels,
+        &series,
         &format!(
             "Performance profiles, experiment `{}` ({axis_name})",
             first.experiment

@@ -23,16 +23,16 @@ pub struct SweepArgs {
     #[arg(long)]
     experiment: Option<PathBuf>,
     /// Parallel trial processes (default: the file's `workers`, else the number of cores).
-    #[arg(long)]
-    workers: Option<usize>,
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    workers: Option<u64>,
     /// Run only this phase (1 = literature defaults, 2 = search).
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
     phase: Option<u8>,
     /// Replace the number of phase-2 points of the file.
-    #[arg(long)]
-    points: Option<usize>,
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=lrf_search::MAX_POINTS as u64))]
+    points: Option<u64>,
     /// Use seeds 0..N instead of the file's seeds.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     seeds: Option<u64>,
     /// Print the plan and an estimate of its wall time, run nothing.
     #[arg(long)]
@@ -42,22 +42,16 @@ pub struct SweepArgs {
 /// Loads the experiment with command-line replacements applied.
 pub fn load_experiment(
     path: &Option<PathBuf>,
-    points: Option<usize>,
+    points: Option<u64>,
     seeds: Option<u64>,
 ) -> Result<Experiment> {
     let path = path.clone().unwrap_or_else(default_experiment);
     let mut exp = Experiment::load(&path)?;
     if let Some(p) = points {
-        if p == 0 || p > lrf_search::MAX_POINTS {
-            bail!("--points {p}: expected 1..={}", lrf_search::MAX_POINTS);
-        }
-        exp.phase2.points = p;
+        exp.phase2.points = p as usize; // clap checked 1..=MAX_POINTS
     }
     if let Some(n) = seeds {
-        if n == 0 {
-            bail!("--seeds 0: expected at least one seed");
-        }
-        exp.seeds = (0..n).collect();
+        exp.seeds = (0..n).collect(); // clap checked n >= 1
     }
     plan::check_names(&exp)?;
     Ok(exp)
@@ -74,9 +68,13 @@ fn jobs(exp: &Experiment, only_phase: Option<u8>) -> Result<Vec<Job>> {
         .collect()
 }
 
-/// Refuses to mix results: a completed trial must have been run with the same job.
+/// Refuses to mix results: a completed trial must have been run with the same job (an
+/// unfinished one is simply run again).
 fn check_existing(jobs: &[Job]) -> Result<()> {
-    for job in jobs.iter().filter(|j| j.job_path().is_file()) {
+    for job in jobs
+        .iter()
+        .filter(|j| j.is_complete() && j.job_path().is_file())
+    {
         let mut old = Job::read(&job.job_path())?;
         old.dir = job.dir.clone(); // results may have moved; the settings must not change
         if &old != job {
@@ -94,7 +92,11 @@ fn check_existing(jobs: &[Job]) -> Result<()> {
 
 fn workers_for(args: &SweepArgs, exp: &Experiment) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    args.workers.or(exp.workers).unwrap_or(cores).max(1)
+    args.workers
+        .map(|w| w as usize)
+        .or(exp.workers)
+        .unwrap_or(cores)
+        .max(1)
 }
 
 /// Runs the experiment.
@@ -108,7 +110,6 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let pending: Vec<Job> = jobs.iter().filter(|j| !j.is_complete()).cloned().collect();
-    check_data(&pending)?;
     println!(
         "experiment `{}` ({}): {} trials, {} already complete, {} to run on {} worker{}",
         exp.name,
@@ -119,6 +120,7 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
         workers,
         if workers == 1 { "" } else { "s" }
     );
+    check_data(&pending)?;
     let failures = run_pool(pending, workers)?;
     let order: Vec<String> = exp.algorithms.keys().cloned().collect();
     report::show(&exp.name, &order, report::axis(&exp))?;
@@ -180,7 +182,7 @@ fn run_pool(pending: Vec<Job>, workers: usize) -> Result<Vec<String>> {
             .progress_chars("=> "),
     );
     let mut failures = Vec::new();
-    for (job, result, seconds) in rx {
+    for (done, (job, result, seconds)) in rx.into_iter().enumerate() {
         bar.inc(1);
         let line = match result {
             Ok(()) => format!(
@@ -193,7 +195,12 @@ fn run_pool(pending: Vec<Job>, workers: usize) -> Result<Vec<String>> {
                 format!("{}: FAILED: {e}", job.label())
             }
         };
-        bar.println(line);
+        let line = format!("[{}/{total}] {line}", done + 1);
+        if bar.is_hidden() {
+            println!("{line}"); // not a terminal: plain lines, one per trial
+        } else {
+            bar.println(line);
+        }
     }
     bar.finish_and_clear();
     for h in handles {
@@ -275,18 +282,30 @@ fn print_plan(exp: &Experiment, jobs: &[Job], workers: usize) -> Result<()> {
             ),
         };
         println!(
-            "  phase {phase}: {:>5} trials ({what}), {done} complete, ~{:.1} min of training on {workers} workers",
+            "  phase {phase}: {:>5} trials ({what}), {done} complete, ~{:.1} min on {workers} workers",
             in_phase.len(),
             seconds / workers as f64 / 60.0
         );
     }
     println!(
-        "  total: {} trials, estimated {:.1} min wall time (upper bound: trials stop early at their target)",
+        "  total: {} trials, estimated {:.1} min wall time (trials that stop at their target take less)",
         jobs.len(),
         total_seconds / workers as f64 / 60.0
     );
+    let mut names: Vec<&str> = jobs.iter().map(|j| j.workload.as_str()).collect();
+    names.sort();
+    names.dedup();
+    for w in names.iter().filter(|w| !per_step.contains_key(**w)) {
+        println!(
+            "  no trial of {w} has run on this machine yet: assuming {} s per step",
+            report::DEFAULT_SECONDS_PER_STEP
+        );
+    }
     for (w, s) in &per_step {
-        println!("  measured on this machine: {w} {:.3} s/step", s);
+        println!(
+            "  measured on this machine: {w} {:.3} s per step (training + evaluation)",
+            s
+        );
     }
     Ok(())
 }

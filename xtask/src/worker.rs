@@ -21,6 +21,7 @@ pub fn run(job_path: &Path) -> Result<ExitCode> {
 
 /// Runs `job` and returns its summary (without writing it).
 pub fn run_job(job: &Job) -> Result<TrialSummary> {
+    let started = std::time::Instant::now();
     let w = workload(&job.workload)?;
     let info = w.info().clone();
     let spec = TrialSpec {
@@ -72,6 +73,7 @@ pub fn run_job(job: &Job) -> Result<TrialSummary> {
         best_metric: best,
         final_metric: values.last().copied().unwrap_or(f64::NAN),
         train_seconds: outcome.train_seconds,
+        wall_seconds: started.elapsed().as_secs_f64(),
         evals: outcome.log.rows.len() as u32,
     })
 }

@@ -9,6 +9,8 @@
 //!
 //! Every error names the file and what was wrong with it ([`DataError`]).
 
+#![warn(missing_docs)]
+
 mod atomic;
 mod batches;
 mod error;

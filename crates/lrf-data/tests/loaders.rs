@@ -197,4 +197,18 @@ fn atomic_writes_never_replace_with_new_only() {
     assert_eq!(std::fs::read(&path).unwrap(), b"two");
     let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary files left behind");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Same permissions as a file written plainly (0666 less the umask, i.e. not private).
+        let plain = dir.path().join("plain.txt");
+        std::fs::write(&plain, b"x").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode(&path) | 0o022,
+            mode(&plain) & !0o111 | 0o022,
+            "{:o}",
+            mode(&path)
+        );
+    }
 }

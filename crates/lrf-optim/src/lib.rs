@@ -49,12 +49,14 @@
 //!
 //! [burn]: https://burn.dev
 
+#![warn(missing_docs)]
+
+mod adam_family;
 mod adamw;
 mod error;
 pub mod golden;
 mod hparams;
 mod module;
-mod moments;
 mod nadamw;
 mod optimizer;
 mod param;

@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use burn::config::Config;
 use burn::tensor::Device;
 
+use crate::adam_family::{AdamUpdate, MomentStore};
 use crate::hparams::{Hyperparams, Reader};
-use crate::moments::{bias_correction, MomentStore};
 use crate::optimizer::{Optimizer, StepContext};
 use crate::param::ParamTensor;
 use crate::state::OptimizerState;
@@ -98,32 +98,15 @@ impl Optimizer for NAdamW {
     }
 
     fn step(&mut self, ctx: &StepContext, params: &mut [ParamTensor]) -> crate::Result<()> {
-        validate::learning_rate(ctx.lr)?;
         let c = &self.config;
-        let n = self.moments.count + 1;
-        let (bc1, bc2) = (bias_correction(c.b1, n), bias_correction(c.b2, n));
-        for p in params.iter_mut() {
-            let mom = self.moments.update(p, c.b1, c.b2);
-            let g = p.grad.clone();
-            let m_hat = match c.nesterov {
-                NesterovForm::Algoperf => g
-                    .mul_scalar(1.0 - c.b1)
-                    .add(mom.exp_avg.mul_scalar(c.b1))
-                    .div_scalar(bc1),
-                NesterovForm::Optax => mom
-                    .exp_avg
-                    .div_scalar(bias_correction(c.b1, n + 1))
-                    .mul_scalar(c.b1)
-                    .add(g.div_scalar(bc1).mul_scalar(1.0 - c.b1)),
-            };
-            let v_hat = mom.exp_avg_sq.div_scalar(bc2);
-            let direction = m_hat
-                .div(v_hat.sqrt().add_scalar(c.eps))
-                .add(p.value.clone().mul_scalar(c.weight_decay));
-            p.value = p.value.clone().add(direction.mul_scalar(-ctx.lr));
-        }
-        self.moments.count = n;
-        Ok(())
+        let update = AdamUpdate {
+            b1: c.b1,
+            b2: c.b2,
+            eps: c.eps,
+            weight_decay: c.weight_decay,
+            nesterov: Some(self.config.nesterov),
+        };
+        self.moments.step(&update, ctx, params)
     }
 
     fn scalars(&self) -> BTreeMap<String, f64> {
@@ -131,14 +114,11 @@ impl Optimizer for NAdamW {
     }
 
     fn export_state(&self) -> OptimizerState {
-        let mut state = OptimizerState::new(self.algorithm());
-        self.moments.export(&mut state);
-        state
+        self.moments.state(self.algorithm())
     }
 
     fn import_state(&mut self, state: &OptimizerState, device: &Device) -> crate::Result<()> {
-        state.expect_algorithm(self.algorithm())?;
-        self.moments = MomentStore::import(state, device)?;
+        self.moments = MomentStore::import(state, self.algorithm(), device)?;
         Ok(())
     }
 }

@@ -8,6 +8,8 @@
 //!
 //! It depends only on the log format (`eval_measurements.csv`), so it scores anyone's runs.
 
+#![warn(missing_docs)]
+
 pub mod algoperf;
 pub mod curves;
 mod error;

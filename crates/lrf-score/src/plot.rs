@@ -18,8 +18,18 @@ const COLORS: [RGBColor; 8] = [
     RGBColor(127, 127, 127),
 ];
 
-/// Renders the profile to an SVG string; `labels[i]` names `profile.submissions[i]`.
-pub fn profile_svg(profile: &Profile, labels: &[String], title: &str) -> Result<String> {
+/// How one curve is drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Legend text.
+    pub label: String,
+    /// Dashed (e.g. literature defaults) or solid.
+    pub dashed: bool,
+}
+
+/// Renders the profile to an SVG string; `series[i]` describes `profile.submissions[i]`.
+/// Earlier curves are drawn wider, so curves that coincide stay visible as nested bands.
+pub fn profile_svg(profile: &Profile, series: &[Series], title: &str) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (900, 560)).into_drawing_area();
@@ -40,8 +50,10 @@ pub fn profile_svg(profile: &Profile, labels: &[String], title: &str) -> Result<
             .y_desc("fraction of workloads  ρ(τ)")
             .draw()
             .map_err(|e| err(&e))?;
-        for (i, (rho, label)) in profile.rho.iter().zip(labels).enumerate() {
+        let n = profile.rho.len() as u32;
+        for (i, (rho, style)) in profile.rho.iter().zip(series).enumerate() {
             let color = COLORS[i % COLORS.len()];
+            let width = 2 + 2 * (n - 1 - i as u32);
             // A step function: hold each value until the next τ.
             let mut points = Vec::with_capacity(2 * rho.len());
             for (k, (&tau, &r)) in profile.taus.iter().zip(rho).enumerate() {
@@ -50,10 +62,15 @@ pub fn profile_svg(profile: &Profile, labels: &[String], title: &str) -> Result<
                 }
                 points.push((tau, r));
             }
-            chart
-                .draw_series(LineSeries::new(points, color.stroke_width(3)))
+            let stroke = color.stroke_width(width);
+            let drawn = if style.dashed {
+                chart.draw_series(DashedLineSeries::new(points, 12, 6, stroke))
+            } else {
+                chart.draw_series(LineSeries::new(points, stroke))
+            };
+            drawn
                 .map_err(|e| err(&e))?
-                .label(label.clone())
+                .label(style.label.clone())
                 .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3))
                 });
@@ -73,10 +90,10 @@ pub fn profile_svg(profile: &Profile, labels: &[String], title: &str) -> Result<
 /// Writes the profile plot to `path` atomically.
 pub fn write_profile_svg(
     profile: &Profile,
-    labels: &[String],
+    series: &[Series],
     title: &str,
     path: &Path,
 ) -> Result<()> {
-    let svg = profile_svg(profile, labels, title)?;
+    let svg = profile_svg(profile, series, title)?;
     lrf_data::write_atomic(path, svg.as_bytes()).map_err(|e| ScoreError::file(path, e))
 }

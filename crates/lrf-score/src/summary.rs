@@ -51,6 +51,8 @@ pub struct TrialSummary {
     pub final_metric: f64,
     /// Accumulated training seconds (evaluation excluded).
     pub train_seconds: f64,
+    /// Wall-clock seconds of the whole trial process (data loading, training, evaluation).
+    pub wall_seconds: f64,
     /// Number of evaluations.
     pub evals: u32,
 }
@@ -94,6 +96,7 @@ impl TrialSummary {
             "best_metric" => [self.best_metric],
             "final_metric" => [self.final_metric],
             "train_seconds" => [self.train_seconds],
+            "wall_seconds" => [self.wall_seconds],
             "evals" => [self.evals],
         )?)
     }
@@ -161,6 +164,7 @@ impl TrialSummary {
             (f("horizon")?, f("target")?, f("seconds_to_target")?);
         let (best_metric, final_metric, train_seconds) =
             (f("best_metric")?, f("final_metric")?, f("train_seconds")?);
+        let wall_seconds = f("wall_seconds")?;
         let (minimize, reached) = (b("minimize")?, b("reached")?);
         let nan = |v: Option<f64>| v.unwrap_or(f64::NAN);
         Ok((0..df.height())
@@ -185,6 +189,7 @@ impl TrialSummary {
                 best_metric: nan(best_metric[i]),
                 final_metric: nan(final_metric[i]),
                 train_seconds: nan(train_seconds[i]),
+                wall_seconds: nan(wall_seconds[i]),
                 evals: evals[i].unwrap_or(0) as u32,
             })
             .collect())

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{CellAlignment, Table};
+use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use crate::experiment::{Axis, Cell, ExperimentScores};
 
@@ -26,7 +26,7 @@ fn seconds(x: f64) -> String {
 fn phase_label(phase: u32, selected: bool, searched: usize) -> String {
     match phase {
         1 => "literature defaults".into(),
-        2 if selected => format!("best of {searched} searched"),
+        2 if selected => format!("best of {searched}:"),
         2 => "searched".into(),
         p => format!("phase {p}"),
     }
@@ -52,11 +52,20 @@ fn cell_text(c: Option<&Cell>) -> (String, String, String) {
 pub fn results_table(scores: &ExperimentScores) -> Table {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_content_arrangement(ContentArrangement::Dynamic);
     let mut header = vec!["algorithm".to_string(), "configuration".to_string()];
+    // With one workload its name is in the title line; with several, each column says which.
+    let prefix = |w: &str| {
+        if scores.workloads.len() == 1 {
+            String::new()
+        } else {
+            format!("{w}\n")
+        }
+    };
     for w in &scores.workloads {
-        header.push(format!("{w}\nreached"));
-        header.push(format!("{w}\nsteps to target"));
-        header.push(format!("{w}\nseconds to target"));
+        header.push(format!("{}reached\n(seeds)", prefix(w)));
+        header.push(format!("{}steps to\ntarget", prefix(w)));
+        header.push(format!("{}seconds\nto target", prefix(w)));
     }
     let unit = match scores.axis {
         Axis::Steps => "steps",
@@ -76,11 +85,14 @@ pub fn results_table(scores: &ExperimentScores) -> Table {
         let is_selected = scores.selected.get(&c.algorithm) == Some(&i);
         let mut cells = vec![
             c.algorithm.clone(),
-            format!(
-                "{} ({})",
-                phase_label(c.phase, is_selected, searched),
-                c.config
-            ),
+            match c.phase {
+                1 => phase_label(c.phase, is_selected, searched),
+                _ => format!(
+                    "{} {}",
+                    phase_label(c.phase, is_selected, searched),
+                    c.config
+                ),
+            },
         ];
         for w in &scores.workloads {
             let (r, st, se) = cell_text(c.cells.get(w));
@@ -151,11 +163,33 @@ fn varying_keys(scores: &ExperimentScores, algorithm: &str) -> BTreeSet<String> 
         .collect()
 }
 
+/// The lines printed under the tables: what the geometric mean and the score are.
+pub fn legend(scores: &ExperimentScores) -> String {
+    let unit = match scores.axis {
+        Axis::Steps => "steps",
+        Axis::Seconds => "s",
+    };
+    let penalties: Vec<String> = scores
+        .miss_penalty
+        .iter()
+        .map(|(w, p)| format!("{w} {p:.1} {unit}"))
+        .collect();
+    format!(
+        "geomean: geometric mean over workloads of the median (over seeds) time to target; a missed \
+         target counts as the budget + 1 ({}), as AlgoPerf's compute_speedups does. The searched \
+         configuration with the lowest geomean is selected (★); ties go to the best validation \
+         value relative to the target.\nbenchmark score: AlgoPerf's score (area under the \
+         performance profile on τ ∈ [1, 4], normalised to [0, 1]) among the rows of the first table.\n",
+        penalties.join(", ")
+    )
+}
+
 /// Every searched configuration of every algorithm, ranked by the geometric mean, with the
 /// hyperparameters that were searched.
 pub fn search_table(scores: &ExperimentScores) -> Table {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_content_arrangement(ContentArrangement::Dynamic);
     table.set_header(vec![
         "algorithm",
         "configuration",

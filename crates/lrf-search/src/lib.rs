@@ -4,6 +4,8 @@
 //! scrambled-Sobol points over them, and experiment files with the trials each phase runs.
 //! Names of algorithms and workloads are plain strings here; the crates that own them check them.
 
+#![warn(missing_docs)]
+
 mod error;
 pub mod experiment;
 pub mod plan;

@@ -8,6 +8,8 @@
 //! |---|---|---|---|---|---|---|
 //! | `resnet_tiny` | resnet | ResNet, basic blocks 8/16/32, BatchNorm (19 810 parameters) | Fashion-MNIST (8k/2k) | validation accuracy | 0.84875 ([`resnet::TINY_TARGET`]) | 300 steps |
 
+#![warn(missing_docs)]
+
 mod device;
 mod error;
 mod eval_log;
