@@ -23,7 +23,7 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
     for file in &files {
         match replay(file, &device) {
             Ok(report) => {
-                println!("{}", report.line());
+                outln!("{}", report.line());
                 match report.outcome {
                     Outcome::Pass => passed += 1,
                     Outcome::Fail(_) => failed += 1,
@@ -31,12 +31,12 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
                 }
             }
             Err(e) => {
-                println!("FAIL {}  ({e})", file.display());
+                outln!("FAIL {}  ({e})", file.display());
                 failed += 1;
             }
         }
     }
-    println!("{passed} passed, {failed} failed, {skipped} skipped");
+    outln!("{passed} passed, {failed} failed, {skipped} skipped");
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {

@@ -4,6 +4,23 @@
 //! * `score`  — re-print an experiment's results from disk, or score an AlgoPerf log tree.
 //! * `golden` — replay golden optimizer trajectories through lrf-optim.
 
+/// `println!` that ignores a closed standard output (e.g. `cargo xtask sweep | head`), so a
+/// sweep keeps running when its reader goes away.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `print!` that ignores a closed standard output.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod golden;
 mod job;
 mod paths;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, Result};
 use lrf_optim::{HValue, Hyperparams, Preset};
-use lrf_search::{Experiment, PlannedTrial, Value};
+use lrf_search::{Experiment, PlannedTrial, SearchSpace, Value};
 
 use crate::job::Job;
 use crate::paths::experiment_dir;
@@ -62,6 +62,55 @@ fn number(v: &Value, exp: &Experiment, trial: &PlannedTrial, key: &str) -> Resul
             trial.submission()
         ),
     }
+}
+
+/// Checks a hyperparameter value the way a trial would use it (error text names the problem).
+fn check_value(base: &Preset, key: &str, value: &Value) -> Result<()> {
+    match key {
+        "dropout" | "label_smoothing" => match value {
+            Value::Number(x) if (0.0..1.0).contains(x) => Ok(()),
+            other => bail!("{key} = {other}: expected a number in [0, 1)"),
+        },
+        _ => {
+            base.with_overrides(&Hyperparams::new().with(key, to_hvalue(value)))?;
+            Ok(())
+        }
+    }
+}
+
+/// Checks every override and both ends of every search-space dimension of every algorithm
+/// before anything runs, so an out-of-range space fails at its key, not at some sampled point.
+pub fn check_hyperparameters(exp: &Experiment) -> Result<()> {
+    let shared = SearchSpace::from_yaml(&exp.search_space, &exp.origin, "search_space")?;
+    for (algorithm, spec) in &exp.algorithms {
+        let base = base_preset(exp, algorithm)?;
+        for (key, value) in &spec.overrides {
+            check_value(&base, key, value).map_err(|e| {
+                anyhow!(
+                    "{}: algorithms.{algorithm}.overrides.{key}: {e}",
+                    exp.origin
+                )
+            })?;
+        }
+        if !exp.phase2.enabled {
+            continue;
+        }
+        let own_path = format!("algorithms.{algorithm}.search_space");
+        let own = SearchSpace::from_yaml(&spec.search_space, &exp.origin, &own_path)?;
+        for (space, path) in [(&shared, "search_space".to_string()), (&own, own_path)] {
+            for (key, dim) in &space.dims {
+                for value in dim.extremes() {
+                    check_value(&base, key, &value).map_err(|e| {
+                        anyhow!(
+                            "{}: {path}.{key}: {e} (for algorithm `{algorithm}`)",
+                            exp.origin
+                        )
+                    })?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Resolves a planned trial into a job.

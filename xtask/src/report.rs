@@ -1,11 +1,13 @@
 //! Scoring an experiment from its results folder, printing the tables, writing the files.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use lrf_score::experiment::Axis;
 use lrf_score::plot::{write_profile_svg, Series};
+use lrf_score::summary::summaries_frame;
 use lrf_score::table::{legend, results_table, search_table};
 use lrf_score::{read_summaries, score_experiment, TrialSummary};
 use lrf_search::{Experiment, TimeAxis};
@@ -73,17 +75,59 @@ pub fn outcome_line(job: &Job) -> String {
 }
 
 /// Reads the experiment's summaries, prints the tables and writes `results/<name>/scores/`.
-pub fn show(name: &str, algorithm_order: &[String], axis: Axis) -> Result<()> {
-    let dir = experiment_dir(name);
+pub fn show(exp: &Experiment, jobs: &[Job]) -> Result<()> {
+    let axis = axis(exp);
+    let algorithm_order: Vec<String> = exp.algorithms.keys().cloned().collect();
+    let dir = experiment_dir(&exp.name);
     let df = read_summaries(&dir)?;
-    if df.height() == 0 {
-        bail!(
-            "no completed trials in {}; run `cargo xtask sweep --experiment <file>` first",
-            dir.display()
+    let all = if df.height() == 0 {
+        Vec::new()
+    } else {
+        TrialSummary::from_frame(&df)?
+    };
+    // Score what the file plans now: results of trials it no longer plans, or that ran with
+    // other settings, are left out (and said so).
+    let stale: HashSet<&PathBuf> = crate::sweep::stale(jobs)?
+        .into_iter()
+        .map(|j| &j.dir)
+        .collect();
+    let key = |phase: u32, a: &str, c: &str, w: &str, s: u64| {
+        (phase, a.to_string(), c.to_string(), w.to_string(), s)
+    };
+    let planned: HashSet<_> = jobs
+        .iter()
+        .filter(|j| !stale.contains(&j.dir))
+        .map(|j| key(j.phase as u32, &j.algorithm, &j.config, &j.workload, j.seed))
+        .collect();
+    let (summaries, left_out): (Vec<TrialSummary>, Vec<TrialSummary>) =
+        all.into_iter().partition(|s| {
+            planned.contains(&key(s.phase, &s.algorithm, &s.config, &s.workload, s.seed))
+        });
+    if !left_out.is_empty() {
+        outln!(
+            "note: {} completed trial(s) in {} are not planned by {} as it is now; they are left out",
+            left_out.len(),
+            dir.display(),
+            exp.origin
         );
     }
-    let summaries = TrialSummary::from_frame(&df)?;
-    let scores = score_experiment(&summaries, axis, algorithm_order);
+    if !stale.is_empty() {
+        outln!(
+            "note: {} trial(s) in {} ran with other settings than {} gives now; they are left out",
+            stale.len(),
+            dir.display(),
+            exp.origin
+        );
+    }
+    if summaries.is_empty() {
+        bail!(
+            "no completed trials of {} in {}; run `cargo xtask sweep --experiment {}` first",
+            exp.origin,
+            dir.display(),
+            exp.origin
+        );
+    }
+    let scores = score_experiment(&summaries, axis, &algorithm_order);
     let out = dir.join("scores");
     let first = &summaries[0];
     let axis_name = match axis {
@@ -120,7 +164,7 @@ pub fn show(name: &str, algorithm_order: &[String], axis: Axis) -> Result<()> {
         ));
     }
     text.push_str(&legend(&scores));
-    print!("{text}");
+    out!("{text}");
     let write = |file: &str, body: &[u8]| -> Result<()> {
         lrf_data::write_atomic(&out.join(file), body)?;
         Ok(())
@@ -159,10 +203,10 @@ pub fn show(name: &str, algorithm_order: &[String], axis: Axis) -> Result<()> {
         ),
         &plot,
     )?;
-    let mut all = df.clone();
+    let mut scored = summaries_frame(&summaries)?;
     let mut buf = Vec::new();
-    polars::prelude::ParquetWriter::new(&mut buf).finish(&mut all)?;
+    polars::prelude::ParquetWriter::new(&mut buf).finish(&mut scored)?;
     write("trials.parquet", &buf)?;
-    println!("written: {}/{{table.txt, scores.csv, time_to_targets.csv, performance_profile_score.csv, performance_profile.svg, trials.parquet}}", out.display());
+    outln!("written: {}/{{table.txt, scores.csv, time_to_targets.csv, performance_profile_score.csv, performance_profile.svg, trials.parquet}}", out.display());
     Ok(())
 }

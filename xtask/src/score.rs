@@ -36,15 +36,15 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         let targets = Targets::load(targets)?;
         let (times, profile) = score_log_tree(logs, &targets)?;
         write_outputs(&times, &profile, out)?;
-        print!("{}", profile.scores_csv());
-        println!(
+        out!("{}", profile.scores_csv());
+        outln!(
             "written: {}/{{scores.csv, time_to_targets.csv, performance_profile_score.csv}}",
             out.display()
         );
         return Ok(ExitCode::SUCCESS);
     }
     let exp = load_experiment(&args.experiment, None, None)?;
-    let order: Vec<String> = exp.algorithms.keys().cloned().collect();
-    report::show(&exp.name, &order, report::axis(&exp))?;
+    let jobs = crate::sweep::jobs(&exp, None)?;
+    report::show(&exp, &jobs)?;
     Ok(ExitCode::SUCCESS)
 }

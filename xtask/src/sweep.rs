@@ -32,7 +32,7 @@ pub struct SweepArgs {
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=lrf_search::MAX_POINTS as u64))]
     points: Option<u64>,
     /// Use seeds 0..N instead of the file's seeds.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
     seeds: Option<u64>,
     /// Print the plan and an estimate of its wall time, run nothing.
     #[arg(long)]
@@ -54,11 +54,25 @@ pub fn load_experiment(
         exp.seeds = (0..n).collect(); // clap checked n >= 1
     }
     plan::check_names(&exp)?;
+    plan::check_hyperparameters(&exp)?;
     Ok(exp)
 }
 
 /// All jobs of the experiment, phase by phase.
-fn jobs(exp: &Experiment, only_phase: Option<u8>) -> Result<Vec<Job>> {
+pub fn jobs(exp: &Experiment, only_phase: Option<u8>) -> Result<Vec<Job>> {
+    if let Some(p) = only_phase {
+        let enabled = if p == 1 {
+            exp.phase1.enabled
+        } else {
+            exp.phase2.enabled
+        };
+        if !enabled {
+            bail!(
+                "{}: --phase {p}: phase{p} is disabled in this file",
+                exp.origin
+            );
+        }
+    }
     let mut planned = lrf_search::phase1(exp);
     planned.extend(lrf_search::phase2(exp)?);
     planned
@@ -68,9 +82,10 @@ fn jobs(exp: &Experiment, only_phase: Option<u8>) -> Result<Vec<Job>> {
         .collect()
 }
 
-/// Refuses to mix results: a completed trial must have been run with the same job (an
+/// Completed trials whose recorded job differs from what the experiment now plans (an
 /// unfinished one is simply run again).
-fn check_existing(jobs: &[Job]) -> Result<()> {
+pub fn stale(jobs: &[Job]) -> Result<Vec<&Job>> {
+    let mut out = Vec::new();
     for job in jobs
         .iter()
         .filter(|j| j.is_complete() && j.job_path().is_file())
@@ -78,6 +93,16 @@ fn check_existing(jobs: &[Job]) -> Result<()> {
         let mut old = Job::read(&job.job_path())?;
         old.dir = job.dir.clone(); // results may have moved; the settings must not change
         if &old != job {
+            out.push(job);
+        }
+    }
+    Ok(out)
+}
+
+/// Refuses to mix results: a completed trial must have been run with the same job.
+fn check_existing(jobs: &[Job]) -> Result<()> {
+    if let Some(job) = stale(jobs)?.first() {
+        {
             bail!(
                 "{} was run with other settings than {} now asks for (the experiment file changed?). \
                  Nothing was overwritten: give the experiment a new `name`, or delete {}",
@@ -109,8 +134,9 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
         print_plan(&exp, &jobs, workers)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let _lock = lock_experiment(&exp.name)?;
     let pending: Vec<Job> = jobs.iter().filter(|j| !j.is_complete()).cloned().collect();
-    println!(
+    outln!(
         "experiment `{}` ({}): {} trials, {} already complete, {} to run on {} worker{}",
         exp.name,
         exp.origin,
@@ -122,8 +148,7 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
     );
     check_data(&pending)?;
     let failures = run_pool(pending, workers)?;
-    let order: Vec<String> = exp.algorithms.keys().cloned().collect();
-    report::show(&exp.name, &order, report::axis(&exp))?;
+    report::show(&exp, &jobs)?;
     if failures.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
@@ -132,6 +157,32 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
             eprintln!("  {f}");
         }
         Ok(ExitCode::FAILURE)
+    }
+}
+
+/// Takes the experiment's lock (`results/<name>/.sweep.lock`) for the life of the returned file,
+/// so two sweeps never run one experiment's trials at once. The operating system releases it
+/// when the process ends, however it ends.
+fn lock_experiment(name: &str) -> Result<std::fs::File> {
+    let dir = experiment_dir(name);
+    std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    let path = dir.join(".sweep.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("{}: cannot open", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "another `cargo xtask sweep` is running experiment `{name}` (it holds {}); \
+             wait for it or stop it",
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("{}: cannot lock", path.display()))
+        }
     }
 }
 
@@ -146,7 +197,7 @@ fn check_data(pending: &[Job]) -> Result<()> {
         let source = w
             .check_data(&crate::paths::datasets_dir())
             .map_err(|e| anyhow::anyhow!("workload `{name}`: {e}"))?;
-        println!("{name}: data from {source}");
+        outln!("{name}: data from {source}");
     }
     Ok(())
 }
@@ -197,7 +248,7 @@ fn run_pool(pending: Vec<Job>, workers: usize) -> Result<Vec<String>> {
         };
         let line = format!("[{}/{total}] {line}", done + 1);
         if bar.is_hidden() {
-            println!("{line}"); // not a terminal: plain lines, one per trial
+            outln!("{line}"); // not a terminal: plain lines, one per trial
         } else {
             bar.println(line);
         }
@@ -211,7 +262,7 @@ fn run_pool(pending: Vec<Job>, workers: usize) -> Result<Vec<String>> {
 
 /// Runs one job in a child process, its standard error going to `trial.log`.
 fn run_child(exe: &PathBuf, job: &Job, threads: &str) -> Result<(), String> {
-    job.write().map_err(|e| e.to_string())?;
+    job.write().map_err(|e| format!("{e:#}"))?;
     let log = std::fs::File::create(job.log_path())
         .map_err(|e| format!("{}: {e}", job.log_path().display()))?;
     let status = Command::new(exe)
@@ -242,9 +293,9 @@ fn run_child(exe: &PathBuf, job: &Job, threads: &str) -> Result<(), String> {
 
 /// `--dry-run`: trial counts per phase and an estimated wall time.
 fn print_plan(exp: &Experiment, jobs: &[Job], workers: usize) -> Result<()> {
-    println!("experiment `{}` ({})", exp.name, exp.origin);
+    outln!("experiment `{}` ({})", exp.name, exp.origin);
     if !exp.description.is_empty() {
-        println!("  {}", exp.description.trim());
+        outln!("  {}", exp.description.trim());
     }
     let per_step = report::seconds_per_step(&results_root())?;
     let mut total_seconds = 0.0;
@@ -281,13 +332,13 @@ fn print_plan(exp: &Experiment, jobs: &[Job], workers: usize) -> Result<()> {
                 exp.seeds.len()
             ),
         };
-        println!(
+        outln!(
             "  phase {phase}: {:>5} trials ({what}), {done} complete, ~{:.1} min on {workers} workers",
             in_phase.len(),
             seconds / workers as f64 / 60.0
         );
     }
-    println!(
+    outln!(
         "  total: {} trials, estimated {:.1} min wall time (trials that stop at their target take less)",
         jobs.len(),
         total_seconds / workers as f64 / 60.0
@@ -296,13 +347,13 @@ fn print_plan(exp: &Experiment, jobs: &[Job], workers: usize) -> Result<()> {
     names.sort();
     names.dedup();
     for w in names.iter().filter(|w| !per_step.contains_key(**w)) {
-        println!(
+        outln!(
             "  no trial of {w} has run on this machine yet: assuming {} s per step",
             report::DEFAULT_SECONDS_PER_STEP
         );
     }
     for (w, s) in &per_step {
-        println!(
+        outln!(
             "  measured on this machine: {w} {:.3} s per step (training + evaluation)",
             s
         );

@@ -13,10 +13,26 @@ use crate::paths::datasets_dir;
 
 /// Runs the trial described by `job_path`.
 pub fn run(job_path: &Path) -> Result<ExitCode> {
+    exit_with_parent();
     let job = Job::read(job_path)?;
     let summary = run_job(&job)?;
     summary.write(&job.summary_path())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Ends this worker when the sweep that started it goes away (killed, even with SIGKILL): an
+/// orphan would go on writing into a trial folder that a new sweep may be running again.
+fn exit_with_parent() {
+    #[cfg(unix)]
+    {
+        let parent = std::os::unix::process::parent_id();
+        std::thread::spawn(move || loop {
+            std::thread::sleep(std::time::Duration::from_millis(250));
+            if std::os::unix::process::parent_id() != parent {
+                std::process::exit(130);
+            }
+        });
+    }
 }
 
 /// Runs `job` and returns its summary (without writing it).

@@ -157,6 +157,57 @@ fn a_malformed_experiment_is_one_line_naming_file_and_problem() {
     );
 }
 
+/// Hyperparameter problems are found before anything runs, at the key that causes them.
+#[test]
+fn hyperparameter_problems_name_the_key_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hp.yaml");
+    let cases = [
+        (
+            "search_space:\n  label_smoothing: {min: 0.5, max: 1.5, scaling: linear}\n",
+            "hp.yaml: search_space.label_smoothing: label_smoothing = 1.5",
+        ),
+        (
+            "search_space:\n  one_minus_b1: {min: 0.01, max: 1.5, scaling: log}\n",
+            "search_space.one_minus_b1: invalid hyperparameter `one_minus_b1` = 1.5",
+        ),
+        (
+            "search_space:\n  learning_rate: {feasible_points: [\"1e-3\"]}\n",
+            "search_space.learning_rate: invalid hyperparameter `learning_rate` = 1e-3: expected a number",
+        ),
+        ("phase2: {enabled: false}\nalgorithms:\n  adamw:\n    overrides: {learning_rate: \"0.001\"}\n", "algorithms.adamw.overrides.learning_rate"),
+    ];
+    for (extra, want) in cases {
+        let body = if extra.contains("algorithms:") {
+            format!("name: hp\nworkloads: [resnet_tiny]\n{extra}")
+        } else {
+            format!("name: hp\nworkloads: [resnet_tiny]\nalgorithms:\n  adamw: {{}}\n{extra}")
+        };
+        std::fs::write(&path, body).unwrap();
+        let out = xtask()
+            .args(["sweep", "--experiment"])
+            .arg(&path)
+            .env("LRF_RESULTS_DIR", dir.path().join("results"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(stderr.contains(want), "want `{want}` in: {stderr}");
+        assert!(!dir.path().join("results").exists(), "nothing ran");
+    }
+    std::fs::write(
+        &path,
+        "name: hp\nworkloads: [resnet_tiny]\nalgorithms:\n  adamw: {}\nphase2: {enabled: false}\n",
+    )
+    .unwrap();
+    let out = xtask()
+        .args(["sweep", "--phase", "2", "--experiment"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--phase 2: phase2 is disabled"));
+}
+
 const TINY: &str = "
 name: e2e
 workloads: [resnet_tiny]
@@ -274,6 +325,34 @@ fn sweep_runs_resumes_and_scores() {
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains(table_before.lines().nth(3).unwrap()));
+
+    // Fewer points: the trials no longer planned are left out of the scores, and said so.
+    std::fs::write(&exp, TINY.replace("points: 2", "points: 1")).unwrap();
+    let out = xtask()
+        .args(["score", "--experiment"])
+        .arg(&exp)
+        .env("LRF_RESULTS_DIR", &results)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        stdout.contains("note: 2 completed trial(s)") && stdout.contains("best of 1"),
+        "{stdout}"
+    );
+
+    // Another sweep of the same experiment is refused while one holds the lock.
+    let lock = std::fs::File::open(results.join("e2e/.sweep.lock")).unwrap();
+    lock.try_lock().unwrap();
+    std::fs::write(&exp, TINY).unwrap();
+    let out = sweep();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("another `cargo xtask sweep` is running"),
+        "{}",
+        text(&out)
+    );
+    lock.unlock().unwrap();
 
     // Changing the experiment under the same name is refused, nothing is overwritten.
     std::fs::write(&exp, TINY.replace("max: 0.1", "max: 0.2")).unwrap();

@@ -96,7 +96,7 @@ impl FashionMnist {
     /// Picks the source: `$LRF_FASHION_MNIST_DIR`, else the Debian package, else the subset in
     /// `datasets_dir/fashion-mnist`.
     pub fn locate(datasets_dir: &Path) -> Result<Self> {
-        if let Some(dir) = std::env::var_os(ENV_DIR) {
+        if let Some(dir) = std::env::var_os(ENV_DIR).filter(|d| !d.is_empty()) {
             return Ok(Self::from_dir(Path::new(&dir), &format!("${ENV_DIR}")));
         }
         let debian = Path::new(DEBIAN_DIR);
@@ -151,8 +151,17 @@ impl FashionMnist {
         };
         let images_path = self.file(&format!("{prefix}-images-idx3-ubyte"));
         let labels_path = self.file(&format!("{prefix}-labels-idx1-ubyte"));
-        let images = read_idx_u8(&images_path, 3)?;
-        let labels = read_idx_u8(&labels_path, 1)?;
+        let read = |path: &Path, ndims| {
+            read_idx_u8(path, ndims).map_err(|e| match e {
+                DataError::Missing { path, .. } => DataError::Missing {
+                    path,
+                    hint: format!("{} lacks it", self.describe()),
+                },
+                other => other,
+            })
+        };
+        let images = read(&images_path, 3)?;
+        let labels = read(&labels_path, 1)?;
         if images.dims[1..] != [SIDE, SIDE] {
             return Err(DataError::corrupt(
                 &images_path,

@@ -87,12 +87,15 @@ impl Hyperparams {
     /// `b1` in `self` (and the other way round), as both name the same coefficient.
     pub fn merged(&self, other: &Hyperparams) -> Hyperparams {
         let mut out = self.clone();
-        for (k, v) in &other.0 {
+        for k in other.0.keys() {
             let twin = match k.strip_prefix("one_minus_") {
                 Some(plain) => plain.to_string(),
                 None => format!("one_minus_{k}"),
             };
             out.0.remove(&twin);
+        }
+        // `other` giving both twins stays an error for the optimizer to report.
+        for (k, v) in &other.0 {
             out.0.insert(k.clone(), v.clone());
         }
         out
@@ -158,9 +161,15 @@ impl<'a> Reader<'a> {
                 ))
             }
             (Some(HValue::Number(x)), None) => x,
-            (None, Some(HValue::Number(x))) => 1.0 - x,
+            (None, Some(HValue::Number(x))) => {
+                if !(x > 0.0 && x <= 1.0) {
+                    return Err(invalid(&alt, x, "a number in (0, 1]"));
+                }
+                1.0 - x
+            }
             (None, None) => default,
-            (Some(v), None) | (None, Some(v)) => return Err(invalid(key, v, "a number")),
+            (Some(v), None) => return Err(invalid(key, v, "a number")),
+            (None, Some(v)) => return Err(invalid(&alt, v, "a number")),
         };
         crate::validate::beta(key, value)?;
         Ok(value)

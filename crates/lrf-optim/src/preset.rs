@@ -6,8 +6,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{OptimError, Result};
-use crate::hparams::Hyperparams;
+use crate::error::{invalid, OptimError, Result};
+use crate::hparams::{HValue, Hyperparams};
 use crate::optimizer::Optimizer;
 use crate::registry::algorithm;
 use crate::schedule::Schedule;
@@ -26,6 +26,12 @@ pub struct Preset {
 impl Preset {
     /// A preset from a name and hyperparameters, checked by building it once.
     pub fn new(algorithm: &str, hparams: Hyperparams) -> Result<Self> {
+        for key in crate::hparams::SCHEDULE_KEYS {
+            match hparams.get(key) {
+                None | Some(HValue::Number(_)) => {}
+                Some(other) => return Err(invalid(key, other, "a number")),
+            }
+        }
         let preset = Self {
             algorithm: algorithm.to_string(),
             hparams,
@@ -73,6 +79,7 @@ impl Preset {
     /// Parses a preset from YAML text (`algorithm:` and `hparams:`); `origin` names the source
     /// in errors, which carry the line and column.
     pub fn from_yaml_str(text: &str, origin: &str) -> Result<Self> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let preset: Preset = serde_yaml::from_str(text).map_err(|e| OptimError::Preset {
             origin: origin.to_string(),
             message: e.to_string(),

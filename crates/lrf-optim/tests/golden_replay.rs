@@ -66,22 +66,76 @@ fn a_perturbed_trajectory_fails_at_the_perturbed_step() {
     }
 }
 
-/// Files of optimizers lrf-optim does not offer are skipped with a reason, not failed.
+/// Files of schema optimizers lrf-optim does not offer are skipped with a reason; names the
+/// schema does not know (a typo) are errors.
 #[test]
-fn unknown_optimizers_are_skipped_with_a_reason() {
+fn unimplemented_optimizers_are_skipped_and_unknown_ones_rejected() {
     let source = golden_dir().join("adamw__optax__quadratic-default.json");
-    let text = std::fs::read_to_string(source).unwrap().replace(
-        "\"optimizer\":\"adamw\"",
-        "\"optimizer\":\"not_an_optimizer\"",
-    );
+    let text = std::fs::read_to_string(source).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir
-        .path()
-        .join("not_an_optimizer__optax__quadratic-default.json");
-    std::fs::write(&path, text).unwrap();
-    let report = replay(&path, &Device::flex()).unwrap();
+    let write = |name: &str, optimizer: &str| {
+        let path = dir.path().join(name);
+        let body = text.replace(
+            "\"optimizer\":\"adamw\"",
+            &format!("\"optimizer\":\"{optimizer}\""),
+        );
+        std::fs::write(&path, body).unwrap();
+        path
+    };
+    let report = replay(&write("cocob__optax__x.json", "cocob"), &Device::flex()).unwrap();
     match report.outcome {
-        Outcome::Skip(why) => assert!(why.contains("not_an_optimizer"), "{why}"),
+        Outcome::Skip(why) => assert!(why.contains("cocob (optax) is not implemented"), "{why}"),
         other => panic!("expected a skip, got {other:?}"),
+    }
+    let err = replay(&write("sgdx__optax__x.json", "sgdx"), &Device::flex()).unwrap_err();
+    assert!(err.contains("unknown optimizer `sgdx`"), "{err}");
+}
+
+type Breaker = Box<dyn Fn(&mut serde_json::Value)>;
+
+/// Structurally broken files are errors naming the file and the key, never a pass or a panic.
+#[test]
+fn malformed_golden_files_are_errors() {
+    let source = golden_dir().join("adamw__optax__quadratic-default.json");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(source).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(&str, Breaker)> = vec![
+        (
+            "`steps` holds 0",
+            Box::new(|d| d["steps"] = serde_json::json!([])),
+        ),
+        (
+            "`num_steps` is 100 but `steps` holds 5",
+            Box::new(|d| {
+                let five: Vec<_> = d["steps"].as_array().unwrap()[..5].to_vec();
+                d["steps"] = serde_json::json!(five);
+            }),
+        ),
+        (
+            "`initial_params` has no `w2`",
+            Box::new(|d| {
+                d["initial_params"].as_object_mut().unwrap().remove("w2");
+            }),
+        ),
+        (
+            "`param_shapes.w1`",
+            Box::new(|d| d["param_shapes"]["w1"] = serde_json::json!([4])),
+        ),
+        (
+            "`dtype` must be",
+            Box::new(|d| d["dtype"] = serde_json::json!("float16")),
+        ),
+    ];
+    for (want, break_it) in cases {
+        let mut broken = doc.clone();
+        break_it(&mut broken);
+        let path = dir.path().join("adamw__optax__broken.json");
+        std::fs::write(&path, broken.to_string()).unwrap();
+        let err = replay(&path, &Device::flex()).unwrap_err();
+        assert!(
+            err.contains("adamw__optax__broken.json") && err.contains(want),
+            "{err}"
+        );
     }
 }

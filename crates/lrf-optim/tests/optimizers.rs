@@ -91,6 +91,30 @@ fn unknown_and_mistyped_hyperparameters_name_the_key() {
     let h = Hyperparams::new().with("b1", 0.9).with("one_minus_b1", 0.1);
     let err = Preset::new("nadamw", h).unwrap_err().to_string();
     assert!(err.contains("one_minus_b1"), "{err}");
+    // Overrides that give both forms are an error too, not a silent pick.
+    let both = Hyperparams::new()
+        .with("b1", 0.5)
+        .with("one_minus_b1", 0.01);
+    let err = Preset::literature("adamw")
+        .unwrap()
+        .with_overrides(&both)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("one_minus_b1"), "{err}");
+    let err = Preset::new("adamw", Hyperparams::new().with("one_minus_b1", 1.47))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`one_minus_b1` = 1.47"), "{err}");
+    // The learning rate and warmup must be numbers, not text that would be ignored.
+    for key in ["learning_rate", "warmup_fraction"] {
+        let err = Preset::new("adamw", Hyperparams::new().with(key, "0.001"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("`{key}`")) && err.contains("a number"),
+            "{err}"
+        );
+    }
 }
 
 /// NAdamW's literature preset gives `one_minus_b1`; an override with `b1` replaces it.

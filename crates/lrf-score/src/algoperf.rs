@@ -11,13 +11,24 @@ use crate::time_to_target::{time_to_target, TimeMatrix};
 
 /// Time-to-target matrix and profile of every submission under `logs`.
 pub fn score_log_tree(logs: &Path, targets: &Targets) -> Result<(TimeMatrix, Profile)> {
+    let missing = std::cell::RefCell::new(std::collections::BTreeSet::new());
     let metric_of = |w: &str| {
-        targets
+        let metric = targets
             .workloads
             .get(w)
-            .map(|t| format!("validation/{}", t.target_metric_name))
+            .map(|t| format!("validation/{}", t.target_metric_name));
+        if metric.is_none() {
+            missing.borrow_mut().insert(w.to_string());
+        }
+        metric
     };
     let curves = read_log_tree(logs, "score", &metric_of)?;
+    if let Some(w) = missing.borrow().iter().next() {
+        return Err(ScoreError::file(
+            logs,
+            format!("workload `{w}` has logs here but no target in the targets file"),
+        ));
+    }
     if curves.is_empty() {
         return Err(ScoreError::file(
             logs,

@@ -20,18 +20,28 @@ pub enum ScoreError {
 
 impl ScoreError {
     /// A [`ScoreError::File`].
+    /// Multi-line messages (polars gives some) are folded into one line.
     pub fn file(path: &std::path::Path, problem: impl std::fmt::Display) -> Self {
         ScoreError::File {
             path: path.display().to_string(),
-            problem: problem.to_string(),
+            problem: one_line(&problem.to_string()),
         }
     }
 }
 
 impl From<polars::error::PolarsError> for ScoreError {
     fn from(e: polars::error::PolarsError) -> Self {
-        ScoreError::Input(format!("polars: {e}"))
+        ScoreError::Input(one_line(&format!("polars: {e}")))
     }
+}
+
+/// `text` with its lines joined by "; ".
+fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Shorthand for results of this crate.

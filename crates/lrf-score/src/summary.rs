@@ -164,7 +164,12 @@ impl TrialSummary {
             (f("horizon")?, f("target")?, f("seconds_to_target")?);
         let (best_metric, final_metric, train_seconds) =
             (f("best_metric")?, f("final_metric")?, f("train_seconds")?);
-        let wall_seconds = f("wall_seconds")?;
+        // Added after the first results were written; older summaries lack it.
+        let wall_seconds = if df.column("wall_seconds").is_ok() {
+            f("wall_seconds")?
+        } else {
+            vec![None; df.height()]
+        };
         let (minimize, reached) = (b("minimize")?, b("reached")?);
         let nan = |v: Option<f64>| v.unwrap_or(f64::NAN);
         Ok((0..df.height())
@@ -194,6 +199,19 @@ impl TrialSummary {
             })
             .collect())
     }
+}
+
+/// Rows as one frame.
+pub fn summaries_frame(rows: &[TrialSummary]) -> Result<DataFrame> {
+    let mut frames = rows.iter().map(TrialSummary::to_frame);
+    let mut all = match frames.next() {
+        Some(first) => first?,
+        None => return Ok(DataFrame::empty()),
+    };
+    for df in frames {
+        all.vstack_mut(&df?)?;
+    }
+    Ok(all)
 }
 
 /// Every `summary.parquet` under `root`, sorted by path.

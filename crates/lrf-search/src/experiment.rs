@@ -12,6 +12,9 @@ use crate::sobol::{MAX_DIMENSIONS, MAX_POINTS};
 use crate::space::SearchSpace;
 use crate::value::{Point, Value};
 
+/// Largest number of trials one experiment may plan.
+pub const MAX_TRIALS: usize = 1_000_000;
+
 /// Quasi-random sequence used for phase 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -39,11 +42,40 @@ pub struct AlgorithmSpec {
     #[serde(default = "literature")]
     pub preset: String,
     /// Hyperparameters replacing those of the preset in every phase.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_map")]
     pub overrides: IndexMap<String, Value>,
     /// Phase-2 search space of this algorithm (added to the shared `search_space`).
     #[serde(default)]
     pub search_space: Yaml,
+}
+
+/// A mapping whose keys must all differ (serde_yaml would keep the last of two equal keys).
+fn unique_map<'de, D, V>(deserializer: D) -> std::result::Result<IndexMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Visitor<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visitor<V> {
+        type Value = IndexMap<String, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a mapping with distinct keys")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut out = IndexMap::new();
+            while let Some((key, value)) = map.next_entry::<String, V>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+                }
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(Visitor(std::marker::PhantomData))
 }
 
 fn literature() -> String {
@@ -138,6 +170,7 @@ pub struct Experiment {
     #[serde(default = "seed_zero")]
     pub seeds: Vec<u64>,
     /// Algorithms in table order.
+    #[serde(deserialize_with = "unique_map")]
     pub algorithms: IndexMap<String, AlgorithmSpec>,
     /// Search space shared by every algorithm in phase 2.
     #[serde(default)]
@@ -167,13 +200,19 @@ impl Experiment {
     /// Reads and checks an experiment file.
     pub fn load(path: &Path) -> Result<Self> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path)
+        let bytes = std::fs::read(path)
             .map_err(|e| SearchError::new(&origin, format!("cannot read: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            SearchError::new(&origin, format!("line {line}: not UTF-8 text"))
+        })?;
         Self::from_yaml_str(&text, &origin)
     }
 
     /// Parses and checks experiment YAML; errors name `origin` and the key or line.
     pub fn from_yaml_str(text: &str, origin: &str) -> Result<Self> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut exp: Experiment =
             serde_yaml::from_str(text).map_err(|e| SearchError::new(origin, e.to_string()))?;
         exp.origin = origin.to_string();
@@ -187,15 +226,35 @@ impl Experiment {
 
     fn check(&self) -> Result<()> {
         let valid_name = |s: &str| {
-            !s.is_empty()
+            s.starts_with(|c: char| c.is_ascii_alphanumeric())
                 && s.chars()
                     .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
         };
         if !valid_name(&self.name) {
             return Err(self.fail(format!(
-                "name: `{}` must be letters, digits, '-', '_' or '.' (it names the results folder)",
+                "name: `{}` must start with a letter or digit and hold only letters, digits, \
+                 '-', '_' or '.' (it names the results folder)",
                 self.name
             )));
+        }
+        if !self.phase1.enabled && !self.phase2.enabled {
+            return Err(self.fail("phase1 and phase2 are both disabled: nothing to run".into()));
+        }
+        fn first_repeat<T: PartialEq>(items: &[T]) -> Option<&T> {
+            items
+                .iter()
+                .enumerate()
+                .find(|(i, x)| items[..*i].contains(x))
+                .map(|(_, x)| x)
+        }
+        if let Some(w) = first_repeat(&self.workloads) {
+            return Err(self.fail(format!("workloads: `{w}` is listed twice")));
+        }
+        if let Some(s) = first_repeat(&self.seeds) {
+            return Err(self.fail(format!("seeds: {s} is listed twice")));
+        }
+        if let Some(h) = first_repeat(&self.phase2.horizons) {
+            return Err(self.fail(format!("phase2.horizons: {h} is listed twice")));
         }
         if self.workloads.is_empty() {
             return Err(self.fail("workloads: expected at least one workload".into()));
@@ -225,6 +284,20 @@ impl Experiment {
                     "phase2.horizons: {h} is not a fraction of the step budget in (0, 1]"
                 )));
             }
+        }
+        let per_seed = self.phase1.enabled as usize
+            + if self.phase2.enabled {
+                p2.points * p2.horizons.len()
+            } else {
+                0
+            };
+        let trials = (self.algorithms.len() * self.workloads.len())
+            .saturating_mul(self.seeds.len())
+            .saturating_mul(per_seed);
+        if trials > MAX_TRIALS {
+            return Err(self.fail(format!(
+                "the plan has {trials} trials, more than the {MAX_TRIALS} an experiment may hold"
+            )));
         }
         for name in self.algorithms.keys() {
             let space = self.search_space(name)?;

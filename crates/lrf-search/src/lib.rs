@@ -14,7 +14,7 @@ mod space;
 mod value;
 
 pub use error::{Result, SearchError};
-pub use experiment::{AlgorithmSpec, Experiment, Sampler, TimeAxis};
+pub use experiment::{AlgorithmSpec, Experiment, Sampler, TimeAxis, MAX_TRIALS};
 pub use plan::{phase1, phase2, PlannedTrial};
 pub use sobol::{sobol_points, MAX_DIMENSIONS, MAX_POINTS};
 pub use space::{Dimension, SearchSpace};

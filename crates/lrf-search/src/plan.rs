@@ -40,9 +40,15 @@ impl PlannedTrial {
     }
 }
 
-/// Name of a phase-2 configuration.
+/// Name of a phase-2 configuration: `p003-h0.50` (the horizon with 2 decimals when that is
+/// exact, else in full, so distinct horizons never share a name).
 pub fn point_config(index: usize, horizon: f64) -> String {
-    format!("p{index:03}-h{horizon:.2}")
+    let short = format!("{horizon:.2}");
+    if short.parse::<f64>() == Ok(horizon) {
+        format!("p{index:03}-h{short}")
+    } else {
+        format!("p{index:03}-h{horizon}")
+    }
 }
 
 /// Phase 1: each algorithm at its preset (plus overrides), full horizon.

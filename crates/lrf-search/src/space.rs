@@ -43,6 +43,18 @@ impl Dimension {
         !matches!(self, Dimension::Fixed(_))
     }
 
+    /// The values that bound what the dimension can produce: both ends of a range, every
+    /// choice, the fixed value (checking these checks every point it can draw).
+    pub fn extremes(&self) -> Vec<Value> {
+        match self {
+            Dimension::Log { min, max } | Dimension::Linear { min, max } => {
+                vec![Value::Number(*min), Value::Number(*max)]
+            }
+            Dimension::Choice(points) => points.clone(),
+            Dimension::Fixed(v) => vec![v.clone()],
+        }
+    }
+
     /// The value at coordinate `u ∈ [0, 1)`, with AlgoPerf `halton.py`'s formulas.
     pub fn at(&self, u: f64) -> Value {
         match self {

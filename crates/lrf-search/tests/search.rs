@@ -162,3 +162,57 @@ fn malformed_experiments_name_the_file_and_line_or_key() {
         .to_string();
     assert!(err.contains("name: `a/b`"), "{err}");
 }
+
+#[test]
+fn names_duplicates_and_empty_plans_are_rejected() {
+    let bad = |from: &str, to: &str| {
+        Experiment::from_yaml_str(&EXPERIMENT.replacen(from, to, 1), "e.yaml")
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(bad("name: t", "name: ..").contains("name: `..` must start with a letter or digit"));
+    assert!(bad("name: t", "name: .").contains("must start with a letter or digit"));
+    assert!(bad("seeds: [0, 1]", "seeds: [0, 0]").contains("seeds: 0 is listed twice"));
+    assert!(bad("[resnet_tiny]", "[resnet_tiny, resnet_tiny]")
+        .contains("`resnet_tiny` is listed twice"));
+    assert!(bad("[0.5, 1.0]", "[0.5, 0.5]").contains("phase2.horizons: 0.5 is listed twice"));
+    let err = bad("  prodigy:\n", "  adamw:\n");
+    assert!(err.contains("duplicate key `adamw`"), "{err}");
+    let err = bad(
+        "overrides: {d_coef: 0.5}",
+        "overrides: {d_coef: 0.5, d_coef: 2.0}",
+    );
+    assert!(err.contains("duplicate key `d_coef`"), "{err}");
+    let off = EXPERIMENT.replace(
+        "phase2:\n",
+        "phase1: {enabled: false}\nphase2:\n  enabled: false\n",
+    );
+    let err = Experiment::from_yaml_str(&off, "e.yaml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("both disabled"), "{err}");
+}
+
+#[test]
+fn a_byte_order_mark_is_ignored_and_horizon_names_are_exact() {
+    let exp = Experiment::from_yaml_str(&format!("\u{feff}{EXPERIMENT}"), "bom.yaml").unwrap();
+    assert_eq!(exp.name, "t");
+    assert_eq!(lrf_search::plan::point_config(3, 0.5), "p003-h0.50");
+    assert_eq!(lrf_search::plan::point_config(3, 0.051), "p003-h0.051");
+    assert_ne!(
+        lrf_search::plan::point_config(0, 0.051),
+        lrf_search::plan::point_config(0, 0.054)
+    );
+}
+
+#[test]
+fn huge_plans_are_refused() {
+    let huge = EXPERIMENT.replace("points: 3", "points: 60000").replace(
+        "seeds: [0, 1]",
+        &format!("seeds: {:?}", (0..20).collect::<Vec<u64>>()),
+    );
+    let err = Experiment::from_yaml_str(&huge, "e.yaml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("more than the 1000000"), "{err}");
+}

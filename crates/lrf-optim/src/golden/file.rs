@@ -119,6 +119,37 @@ impl GoldenFile {
                 .ok_or("missing `initial_params`")?,
             "initial_params",
         )?;
+        if doc.get("dtype").and_then(Value::as_str) != Some("float64") {
+            return Err("`dtype` must be \"float64\"".into());
+        }
+        let shapes: BTreeMap<String, Vec<u64>> = doc
+            .get("param_shapes")
+            .and_then(Value::as_object)
+            .ok_or("missing object `param_shapes`")?
+            .iter()
+            .map(|(k, v)| {
+                let dims = v
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Value::as_u64).collect());
+                dims.map(|d| (k.clone(), d))
+                    .ok_or_else(|| format!("`param_shapes.{k}` is not a list of sizes"))
+            })
+            .collect::<Result<_, String>>()?;
+        for name in &param_order {
+            let values = initial_params.get(name).ok_or_else(|| {
+                format!("`initial_params` has no `{name}` (named in `param_order`)")
+            })?;
+            let shape = shapes
+                .get(name)
+                .ok_or_else(|| format!("`param_shapes` has no `{name}`"))?;
+            let count: u64 = shape.iter().product();
+            if count as usize != values.len() {
+                return Err(format!(
+                    "`initial_params.{name}` has {} values but `param_shapes.{name}` = {shape:?} holds {count}",
+                    values.len()
+                ));
+            }
+        }
         let steps = doc
             .get("steps")
             .and_then(Value::as_array)
@@ -142,6 +173,16 @@ impl GoldenFile {
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
+        let declared = doc
+            .get("num_steps")
+            .and_then(Value::as_u64)
+            .ok_or("missing integer `num_steps`")?;
+        if steps.is_empty() || steps.len() as u64 != declared {
+            return Err(format!(
+                "`num_steps` is {declared} but `steps` holds {}",
+                steps.len()
+            ));
+        }
         Ok(Self {
             optimizer: text(doc, "optimizer")?,
             implementation: text(doc, "impl")?,

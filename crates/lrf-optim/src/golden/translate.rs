@@ -5,6 +5,23 @@ use serde_json::Value;
 use super::file::{float, GoldenFile};
 use crate::hparams::{HValue, Hyperparams};
 
+/// The optimizer names SCHEMA.md defines; others are errors, not skips.
+const SCHEMA_OPTIMIZERS: &[&str] = &[
+    "dog",
+    "ldog",
+    "dowg",
+    "prodigy",
+    "dadapt_adamw",
+    "mechanic",
+    "cocob",
+    "momo",
+    "momo_adam",
+    "schedule_free_adamw",
+    "adamw",
+    "nadamw",
+    "sgd_nesterov",
+];
+
 /// What to do with one keyword argument of the reference constructor.
 #[derive(Clone, Copy)]
 enum Rule {
@@ -91,6 +108,13 @@ fn value(v: &Value) -> Option<HValue> {
 /// `Ok(Ok((algorithm, hparams)))` to replay, `Ok(Err(reason))` to skip, `Err` for a file whose
 /// arguments this table does not know (so new reference options are never silently ignored).
 pub fn translate(golden: &GoldenFile) -> Result<Result<(String, Hyperparams), String>, String> {
+    if !SCHEMA_OPTIMIZERS.contains(&golden.optimizer.as_str()) {
+        return Err(format!(
+            "unknown optimizer `{}` (the schema lists {})",
+            golden.optimizer,
+            SCHEMA_OPTIMIZERS.join(", ")
+        ));
+    }
     let Some((algorithm, rules, fixed)) = table(&golden.optimizer, &golden.implementation) else {
         return Ok(Err(format!(
             "{} ({}) is not implemented in lrf-optim",
