@@ -94,7 +94,7 @@ pub fn run_trial<T: Task>(
         train_s += t0.elapsed().as_secs_f64();
         last_loss = loss_value;
         last_lr = lr;
-        if step % info.eval_every != 0 && step != horizon_steps {
+        if !step.is_multiple_of(info.eval_every) && step != horizon_steps {
             continue;
         }
         let e0 = Instant::now();
