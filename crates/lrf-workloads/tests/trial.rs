@@ -25,7 +25,12 @@ fn spec(algorithm: &str, overrides: Hyperparams, horizon: f64, seed: u64) -> Tri
     }
 }
 
+/// burn's CPU backends keep one process-wide random generator, so tests that seed it and draw
+/// from it (model initialisation) must not interleave: each holds this lock while it runs.
+static RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn run(spec: &TrialSpec) -> (lrf_workloads::TrialOutcome, Vec<EvalLog>) {
+    let _serial = RNG.lock().unwrap_or_else(|e| e.into_inner());
     let w = workload("resnet_tiny").unwrap();
     let mut seen = Vec::new();
     let mut sink = |log: &EvalLog| {
@@ -132,6 +137,7 @@ fn a_diverging_trial_is_a_result() {
 /// block 16→32: 16·32·9 + 32·32·9 + 16·32 + 3·64 = 14528; head 32·10 + 10 = 330 → 19 810.
 #[test]
 fn the_tiny_resnet_has_the_hand_counted_parameters() {
+    let _serial = RNG.lock().unwrap_or_else(|e| e.into_inner());
     assert_eq!(workload("resnet_tiny").unwrap().parameter_count(), 19_810);
 }
 
