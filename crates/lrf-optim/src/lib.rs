@@ -53,6 +53,10 @@
 
 mod adam_family;
 mod adamw;
+mod averager;
+mod dadapt_adamw;
+mod dog;
+mod dowg;
 mod error;
 pub mod golden;
 mod hparams;
@@ -64,10 +68,14 @@ mod preset;
 mod prodigy;
 mod registry;
 mod schedule;
+mod sgd_nesterov;
 mod state;
 mod validate;
 
 pub use adamw::{AdamW, AdamWConfig};
+pub use dadapt_adamw::{DAdaptAdamW, DAdaptAdamWConfig};
+pub use dog::{Dog, DogConfig, DogFlavor, DogInit};
+pub use dowg::{Dowg, DowgConfig};
 pub use error::{OptimError, Result};
 pub use hparams::{HValue, Hyperparams, SCHEDULE_KEYS};
 pub use module::ModuleOptimizer;
@@ -78,4 +86,5 @@ pub use preset::Preset;
 pub use prodigy::{Prodigy, ProdigyConfig, ProdigyFlavor};
 pub use registry::{algorithm, algorithm_names, AlgorithmInfo, ALGORITHMS};
 pub use schedule::Schedule;
+pub use sgd_nesterov::{SgdNesterov, SgdNesterovConfig};
 pub use state::{OptimizerState, StateTensor};

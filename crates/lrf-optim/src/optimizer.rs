@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use burn::tensor::Device;
+use burn::tensor::{Device, Tensor};
 
 use crate::error::Result;
 use crate::param::ParamTensor;
@@ -59,4 +59,12 @@ pub trait Optimizer: Send {
 
     /// Restores a state written by [`Optimizer::export_state`]; tensors go to `device`.
     fn import_state(&mut self, state: &OptimizerState, device: &Device) -> Result<()>;
+
+    /// The point to evaluate at when it is not the training iterate — Schedule-Free's `x`, an
+    /// iterate average — one tensor per entry of `params` (the current training parameters, in
+    /// step order); `None` means evaluate at `params` themselves.
+    fn eval_params(&self, params: &[ParamTensor]) -> Option<Vec<Tensor<1>>> {
+        let _ = params;
+        None
+    }
 }

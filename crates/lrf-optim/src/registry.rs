@@ -5,7 +5,11 @@ use crate::error::{OptimError, Result};
 use crate::hparams::Hyperparams;
 use crate::nadamw::NAdamWConfig;
 use crate::optimizer::Optimizer;
+use crate::dadapt_adamw::DAdaptAdamWConfig;
+use crate::dog::DogConfig;
+use crate::dowg::DowgConfig;
 use crate::prodigy::ProdigyConfig;
+use crate::sgd_nesterov::SgdNesterovConfig;
 
 /// One row of the optimizer table.
 pub struct AlgorithmInfo {
@@ -62,6 +66,48 @@ fn prodigy_literature() -> Hyperparams {
         .with("warmup_fraction", 0.0)
 }
 
+fn sgd_nesterov_literature() -> Hyperparams {
+    Hyperparams::new()
+        .with("learning_rate", 0.1)
+        .with("momentum", 0.9)
+        .with("weight_decay", 0.0)
+        .with("warmup_fraction", 0.05)
+}
+
+fn dog_literature() -> Hyperparams {
+    Hyperparams::new()
+        .with("learning_rate", 1.0)
+        .with("init", "heuristic")
+        .with("init_value", 1e-6)
+        .with("eps", 1e-8)
+        .with("weight_decay", 0.0)
+        .with("average_gamma", 8.0)
+        .with("warmup_fraction", 0.0)
+}
+
+fn ldog_literature() -> Hyperparams {
+    dog_literature().with("flavor", "torch")
+}
+
+fn dowg_literature() -> Hyperparams {
+    Hyperparams::new()
+        .with("learning_rate", 1.0)
+        .with("eps", 1e-4)
+        .with("weight_decay", 0.0)
+        .with("warmup_fraction", 0.0)
+}
+
+fn dadapt_adamw_literature() -> Hyperparams {
+    Hyperparams::new()
+        .with("learning_rate", 1.0)
+        .with("b1", 0.9)
+        .with("b2", 0.999)
+        .with("eps", 1e-8)
+        .with("d0", 1e-6)
+        .with("weight_decay", 0.0)
+        .with("warmup_fraction", 0.0)
+}
+
 /// Every optimizer the crate offers.
 pub static ALGORITHMS: &[AlgorithmInfo] = &[
     AlgorithmInfo {
@@ -92,6 +138,48 @@ pub static ALGORITHMS: &[AlgorithmInfo] = &[
         source:
             "optax.contrib.prodigy / prodigyopt defaults; no warmup, cosine decay (Prodigy README)",
         build: |h| Ok(Box::new(ProdigyConfig::from_hparams(h)?.init()?)),
+    },
+    AlgorithmInfo {
+        name: "dadapt_adamw",
+        summary: "D-Adaptation AdamW, one global step size d (optax.contrib.dadapt_adamw; flavor: torch for DAdaptAdam)",
+        learning_rate_free: true,
+        literature: dadapt_adamw_literature,
+        source: "optax.contrib.dadapt_adamw / dadaptation defaults (d0 1e-6, no weight decay)",
+        build: |h| Ok(Box::new(DAdaptAdamWConfig::from_hparams(h)?.init()?)),
+    },
+    AlgorithmInfo {
+        name: "dog",
+        summary: "DoG, distance over gradients, one global step size, iterate averaging γ=8 (optax.contrib.dog)",
+        learning_rate_free: true,
+        literature: dog_literature,
+        source: "optax.contrib.dog / dog-optimizer defaults (reps_rel 1e-6), PolynomialDecayAverager(γ=8) \
+                 as the DoG README prescribes",
+        build: |h| Ok(Box::new(DogConfig::from_hparams(h, false)?.init()?)),
+    },
+    AlgorithmInfo {
+        name: "ldog",
+        summary: "L-DoG, DoG with one step size per parameter tensor (dog-optimizer LDoG)",
+        learning_rate_free: true,
+        literature: ldog_literature,
+        source: "dog-optimizer LDoG defaults, PolynomialDecayAverager(γ=8)",
+        build: |h| Ok(Box::new(DogConfig::from_hparams(h, true)?.init()?)),
+    },
+    AlgorithmInfo {
+        name: "dowg",
+        summary: "DoWG, distance over weighted gradients (optax.contrib.dowg)",
+        learning_rate_free: true,
+        literature: dowg_literature,
+        source: "optax.contrib.dowg defaults (eps 1e-4, r̄²₀ = eps)",
+        build: |h| Ok(Box::new(DowgConfig::from_hparams(h)?.init()?)),
+    },
+    AlgorithmInfo {
+        name: "sgd_nesterov",
+        summary: "SGD with Nesterov momentum and L2 weight decay (the AlgoPerf baseline)",
+        learning_rate_free: false,
+        literature: sgd_nesterov_literature,
+        source: "momentum 0.9 (Sutskever et al. 2013), lr 0.1 (He et al. 2016), 5% warmup as in \
+                 AlgoPerf's Nesterov baseline",
+        build: |h| Ok(Box::new(SgdNesterovConfig::from_hparams(h)?.init()?)),
     },
 ];
 

@@ -62,6 +62,9 @@ pub struct OptimizerState {
     pub algorithm: String,
     /// Global scalars.
     pub scalars: BTreeMap<String, f64>,
+    /// Short global vectors (Mechanic's per-β arrays, L-DoG's per-tensor scalars in step order).
+    #[serde(default)]
+    pub vectors: BTreeMap<String, Vec<f64>>,
     /// Per-parameter tensors, by parameter key then slot name.
     pub tensors: BTreeMap<String, BTreeMap<String, StateTensor>>,
 }

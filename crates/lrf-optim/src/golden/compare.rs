@@ -98,14 +98,31 @@ fn check(
     })
 }
 
-/// Compares parameters and every recorded state entry of step `t`.
+/// Compares parameters, the evaluation point and every recorded state entry of step `t`.
 pub(crate) fn step(
     t: usize,
     golden: &GoldenStep,
     ours: &[(String, Vec<f64>)],
+    ours_eval: Option<&[(String, Vec<f64>)]>,
     state: &OptimizerState,
     report: &mut Report,
 ) -> Result<(), Mismatch> {
+    if let Some(reference) = &golden.eval_params {
+        let Some(mine) = ours_eval else {
+            return Err(Mismatch {
+                step: t,
+                what: "the reference records an evaluation point; lrf-optim gives none".into(),
+            });
+        };
+        for (name, values) in reference {
+            let m = mine
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_slice())
+                .unwrap_or(&[]);
+            check(t, &format!("eval_params.{name}"), m, values, report)?;
+        }
+    }
     for (name, reference) in &golden.params {
         let mine = ours
             .iter()
@@ -135,6 +152,14 @@ pub(crate) fn step(
                         })?;
                     check(t, &format!("state.{key}.{name}"), &mine, &reference, report)?;
                 }
+            }
+            Value::Array(items) => {
+                let reference: Vec<f64> = items.iter().filter_map(float).collect();
+                let mine = state.vectors.get(key).cloned().ok_or_else(|| Mismatch {
+                    step: t,
+                    what: format!("state.{key} is not exported by lrf-optim"),
+                })?;
+                check(t, &format!("state.{key}"), &mine, &reference, report)?;
             }
             other => {
                 let reference = float(other).ok_or_else(|| Mismatch {

@@ -16,6 +16,9 @@ pub struct GoldenStep {
     pub params: BTreeMap<String, Vec<f64>>,
     /// Optimizer state after the step, as recorded (scalars, or per-parameter arrays).
     pub state: BTreeMap<String, Value>,
+    /// The evaluation point after the step, where recorded (Schedule-Free `eval_params`, DoG
+    /// `averaged_params`).
+    pub eval_params: Option<BTreeMap<String, Vec<f64>>>,
 }
 
 /// A parsed golden file.
@@ -165,6 +168,10 @@ impl GoldenFile {
                         s.get("params").ok_or_else(|| at("params"))?,
                         &at("params"),
                     )?,
+                    eval_params: match s.get("eval_params").or_else(|| s.get("averaged_params")) {
+                        None => None,
+                        Some(v) => Some(named_arrays(v, &at("eval_params"))?),
+                    },
                     state: s
                         .get("state")
                         .and_then(Value::as_object)

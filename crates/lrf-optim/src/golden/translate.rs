@@ -22,6 +22,24 @@ const SCHEMA_OPTIMIZERS: &[&str] = &[
     "sgd_nesterov",
 ];
 
+/// A value a reference argument must hold for lrf-optim to replay the file.
+#[derive(Clone, Copy)]
+enum Must {
+    Num(f64),
+    Bool(bool),
+    Text(&'static str),
+}
+
+impl Must {
+    fn matches(self, v: &Value) -> bool {
+        match self {
+            Must::Num(x) => float(v) == Some(x),
+            Must::Bool(b) => v.as_bool() == Some(b),
+            Must::Text(t) => v.as_str() == Some(t),
+        }
+    }
+}
+
 /// What to do with one keyword argument of the reference constructor.
 #[derive(Clone, Copy)]
 enum Rule {
@@ -31,8 +49,18 @@ enum Rule {
     Key(&'static str),
     /// `betas = [β₁, β₂]`.
     Betas,
-    /// Must hold this number, or the file is skipped (an approximation lrf does not offer).
-    Only(f64),
+    /// A list of betas kept as one vector hyperparameter (Mechanic's).
+    BetaList(&'static str),
+    /// Must hold this value, or the file is skipped (an option lrf does not offer).
+    Only(Must),
+    /// Has no effect on the maths (logging switches).
+    Ignore,
+    /// optax DoG `init_step = (kind, value)`.
+    DogInitStep,
+    /// PyTorch DoG `reps_rel` (the heuristic's value, unless `init_eta` is given).
+    DogRepsRel,
+    /// PyTorch DoG `init_eta` (a fixed first step when not null).
+    DogInitEta,
 }
 
 /// Our algorithm name, the argument rules, and fixed extra settings.
@@ -51,6 +79,13 @@ fn table(optimizer: &str, implementation: &str) -> Option<Translation> {
     let adam_torch = vec![
         ("lr", Lr),
         ("betas", Betas),
+        ("eps", Key("eps")),
+        ("weight_decay", Key("weight_decay")),
+    ];
+    let dog_torch = vec![
+        ("lr", Lr),
+        ("reps_rel", DogRepsRel),
+        ("init_eta", DogInitEta),
         ("eps", Key("eps")),
         ("weight_decay", Key("weight_decay")),
     ];
@@ -89,7 +124,75 @@ fn table(optimizer: &str, implementation: &str) -> Option<Translation> {
                 ("d0", Key("d0")),
                 ("d_coef", Key("d_coef")),
                 ("growth_rate", Key("growth_rate")),
-                ("slice_p", Only(1.0)),
+                ("slice_p", Only(Must::Num(1.0))),
+            ],
+            fixed.with("flavor", "torch"),
+        ),
+        ("sgd_nesterov", "optax") => (
+            "sgd_nesterov",
+            vec![
+                ("learning_rate", Lr),
+                ("momentum", Key("momentum")),
+                ("weight_decay", Key("weight_decay")),
+            ],
+            fixed,
+        ),
+        ("sgd_nesterov", "torch") => (
+            "sgd_nesterov",
+            vec![
+                ("lr", Lr),
+                ("momentum", Key("momentum")),
+                ("dampening", Only(Must::Num(0.0))),
+                ("nesterov", Only(Must::Bool(true))),
+                ("weight_decay", Key("weight_decay")),
+            ],
+            fixed,
+        ),
+        ("dog", "optax") => (
+            "dog",
+            vec![
+                ("learning_rate", Lr),
+                ("init_step", DogInitStep),
+                ("eps", Key("eps")),
+                ("weight_decay", Key("weight_decay")),
+            ],
+            fixed.with("flavor", "optax"),
+        ),
+        ("dog", "torch") => ("dog", dog_torch, fixed.with("flavor", "torch")),
+        ("ldog", "torch") => ("ldog", dog_torch, fixed.with("flavor", "torch")),
+        ("dowg", "optax") => (
+            "dowg",
+            vec![
+                ("learning_rate", Lr),
+                ("init_estim_sq_dist", Key("init_sq_dist")),
+                ("eps", Key("eps")),
+                ("weight_decay", Key("weight_decay")),
+            ],
+            fixed,
+        ),
+        ("dadapt_adamw", "optax") => (
+            "dadapt_adamw",
+            vec![
+                ("learning_rate", Lr),
+                ("betas", Betas),
+                ("eps", Key("eps")),
+                ("estim_lr0", Key("d0")),
+                ("weight_decay", Key("weight_decay")),
+            ],
+            fixed.with("flavor", "optax"),
+        ),
+        ("dadapt_adamw", "torch") => (
+            "dadapt_adamw",
+            vec![
+                ("lr", Lr),
+                ("betas", Betas),
+                ("eps", Key("eps")),
+                ("weight_decay", Key("weight_decay")),
+                ("log_every", Ignore),
+                ("decouple", Key("decoupled")),
+                ("use_bias_correction", Key("bias_correction")),
+                ("d0", Key("d0")),
+                ("growth_rate", Key("growth_rate")),
             ],
             fixed.with("flavor", "torch"),
         ),
@@ -130,30 +233,57 @@ pub fn translate(golden: &GoldenFile) -> Result<Result<(String, Hyperparams), St
             ));
         };
         match *rule {
-            Rule::Lr => {}
+            Rule::Lr | Rule::Ignore => {}
             Rule::Key(ours) => {
                 if let Some(x) = value(v) {
                     h.set(ours, x);
                 }
             }
             Rule::Betas => {
-                let b: Vec<f64> = v
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(float)
-                    .collect();
+                let b: Vec<f64> = v.as_array().into_iter().flatten().filter_map(float).collect();
                 if b.len() != 2 {
                     return Err(format!("`{key}` must be two numbers"));
                 }
                 h.set("b1", b[0]);
                 h.set("b2", b[1]);
             }
+            Rule::BetaList(ours) => {
+                let b: Vec<String> = v
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(float)
+                    .map(|x| x.to_string())
+                    .collect();
+                h.set(ours, b.join(",").as_str());
+            }
             Rule::Only(allowed) => {
-                if float(v) != Some(allowed) {
-                    return Ok(Err(format!(
-                        "{key} = {v} is an approximation lrf-optim does not offer"
-                    )));
+                if !allowed.matches(v) {
+                    return Ok(Err(format!("{key} = {v} is an option lrf-optim does not offer")));
+                }
+            }
+            Rule::DogInitStep => {
+                let kind = v.get(0).and_then(Value::as_str);
+                let x = v.get(1).and_then(float);
+                let (Some(kind), Some(x)) = (kind, x) else {
+                    return Err(format!("`{key}` must be [kind, value]"));
+                };
+                h.set("init", kind);
+                h.set("init_value", x);
+            }
+            Rule::DogRepsRel => {
+                let fixed_first_step = golden.hyperparams.get("init_eta").is_some_and(|e| !e.is_null());
+                if !fixed_first_step {
+                    if let Some(x) = float(v) {
+                        h.set("init", "heuristic");
+                        h.set("init_value", x);
+                    }
+                }
+            }
+            Rule::DogInitEta => {
+                if let Some(x) = float(v) {
+                    h.set("init", "learning_rate");
+                    h.set("init_value", x);
                 }
             }
         }
