@@ -6,7 +6,9 @@ use crate::hparams::Hyperparams;
 use crate::nadamw::NAdamWConfig;
 use crate::optimizer::Optimizer;
 use crate::dadapt_adamw::DAdaptAdamWConfig;
+use crate::cocob::CocobConfig;
 use crate::dog::DogConfig;
+use crate::momo::{MomoAdamConfig, MomoConfig};
 use crate::dowg::DowgConfig;
 use crate::prodigy::ProdigyConfig;
 use crate::sgd_nesterov::SgdNesterovConfig;
@@ -108,6 +110,35 @@ fn dadapt_adamw_literature() -> Hyperparams {
         .with("warmup_fraction", 0.0)
 }
 
+fn cocob_literature() -> Hyperparams {
+    Hyperparams::new()
+        .with("learning_rate", 1.0)
+        .with("alpha", 100.0)
+        .with("eps", 1e-8)
+        .with("weight_decay", 0.0)
+        .with("warmup_fraction", 0.0)
+}
+
+fn momo_literature() -> Hyperparams {
+    Hyperparams::new()
+        .with("learning_rate", 1.0)
+        .with("beta", 0.9)
+        .with("lower_bound", 0.0)
+        .with("weight_decay", 0.0)
+        .with("warmup_fraction", 0.0)
+}
+
+fn momo_adam_literature() -> Hyperparams {
+    Hyperparams::new()
+        .with("learning_rate", 1e-2)
+        .with("b1", 0.9)
+        .with("b2", 0.999)
+        .with("eps", 1e-8)
+        .with("lower_bound", 0.0)
+        .with("weight_decay", 0.0)
+        .with("warmup_fraction", 0.0)
+}
+
 /// Every optimizer the crate offers.
 pub static ALGORITHMS: &[AlgorithmInfo] = &[
     AlgorithmInfo {
@@ -171,6 +202,30 @@ pub static ALGORITHMS: &[AlgorithmInfo] = &[
         literature: dowg_literature,
         source: "optax.contrib.dowg defaults (eps 1e-4, r̄²₀ = eps)",
         build: |h| Ok(Box::new(DowgConfig::from_hparams(h)?.init()?)),
+    },
+    AlgorithmInfo {
+        name: "cocob",
+        summary: "COCOB-Backprop, per-coordinate coin betting (optax.contrib.cocob)",
+        learning_rate_free: true,
+        literature: cocob_literature,
+        source: "optax.contrib.cocob / parameterfree defaults (alpha 100, eps 1e-8)",
+        build: |h| Ok(Box::new(CocobConfig::from_hparams(h)?.init()?)),
+    },
+    AlgorithmInfo {
+        name: "momo",
+        summary: "MoMo, momentum with a Polyak step capped by lr; needs the loss (optax.contrib.momo)",
+        learning_rate_free: true,
+        literature: momo_literature,
+        source: "optax.contrib.momo / momo-opt defaults (lr 1, beta 0.9, lower bound 0)",
+        build: |h| Ok(Box::new(MomoConfig::from_hparams(h)?.init()?)),
+    },
+    AlgorithmInfo {
+        name: "momo_adam",
+        summary: "MoMo-Adam, Adam with a Polyak step capped by lr; needs the loss (optax.contrib.momo_adam)",
+        learning_rate_free: true,
+        literature: momo_adam_literature,
+        source: "optax.contrib.momo_adam / momo-opt MomoAdam defaults (lr 1e-2, betas 0.9/0.999)",
+        build: |h| Ok(Box::new(MomoAdamConfig::from_hparams(h)?.init()?)),
     },
     AlgorithmInfo {
         name: "sgd_nesterov",

@@ -196,6 +196,74 @@ fn table(optimizer: &str, implementation: &str) -> Option<Translation> {
             ],
             fixed.with("flavor", "torch"),
         ),
+        ("cocob", "optax") => (
+            "cocob",
+            vec![
+                ("learning_rate", Lr),
+                ("alpha", Key("alpha")),
+                ("eps", Key("eps")),
+                ("weight_decay", Key("weight_decay")),
+            ],
+            fixed,
+        ),
+        ("cocob", "torch") => (
+            "cocob",
+            vec![
+                ("alpha", Key("alpha")),
+                ("eps", Key("eps")),
+                ("weight_decay", Key("weight_decay")),
+            ],
+            fixed.with("lr_scales_gradient", false),
+        ),
+        ("momo", "optax") => (
+            "momo",
+            vec![
+                ("learning_rate", Lr),
+                ("beta", Key("beta")),
+                ("lower_bound", Key("lower_bound")),
+                ("weight_decay", Key("weight_decay")),
+                ("adapt_lower_bound", Key("adapt_lower_bound")),
+            ],
+            fixed.with("flavor", "optax"),
+        ),
+        ("momo", "torch") => (
+            "momo",
+            vec![
+                ("lr", Lr),
+                ("beta", Key("beta")),
+                ("lb", Key("lower_bound")),
+                ("weight_decay", Key("weight_decay")),
+                ("use_fstar", Key("adapt_lower_bound")),
+                ("bias_correction", Key("bias_correction")),
+            ],
+            fixed.with("flavor", "torch"),
+        ),
+        ("momo_adam", "optax") => (
+            "momo_adam",
+            vec![
+                ("learning_rate", Lr),
+                ("b1", Key("b1")),
+                ("b2", Key("b2")),
+                ("eps", Key("eps")),
+                ("lower_bound", Key("lower_bound")),
+                ("weight_decay", Key("weight_decay")),
+                ("adapt_lower_bound", Key("adapt_lower_bound")),
+            ],
+            fixed.with("flavor", "optax"),
+        ),
+        ("momo_adam", "torch") => (
+            "momo_adam",
+            vec![
+                ("lr", Lr),
+                ("betas", Betas),
+                ("eps", Key("eps")),
+                ("weight_decay", Key("weight_decay")),
+                ("lb", Key("lower_bound")),
+                ("divide", Key("divide")),
+                ("use_fstar", Key("adapt_lower_bound")),
+            ],
+            fixed.with("flavor", "torch"),
+        ),
         _ => return None,
     })
 }
