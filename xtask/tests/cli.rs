@@ -32,10 +32,14 @@ fn golden_prints_a_line_per_file_and_a_total() {
         dir.path().join("prodigy__optax__quadratic-default.json"),
     )
     .unwrap();
-    let dog = std::fs::read_to_string(golden.join("adamw__optax__replay-default.json"))
+    let sliced = std::fs::read_to_string(golden.join("prodigy__torch__replay-default.json"))
         .unwrap()
-        .replace("\"optimizer\":\"adamw\"", "\"optimizer\":\"dog\"");
-    std::fs::write(dir.path().join("dog__optax__replay-default.json"), dog).unwrap();
+        .replace("\"slice_p\":1", "\"slice_p\":4");
+    std::fs::write(
+        dir.path().join("prodigy__torch__replay-sliced.json"),
+        sliced,
+    )
+    .unwrap();
     let out = xtask().arg("golden").arg(dir.path()).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", text(&out));

@@ -45,12 +45,19 @@ impl PolyAverager {
     pub(crate) fn averaged(&self, params: &[ParamTensor]) -> Vec<Tensor<1>> {
         params
             .iter()
-            .map(|p| self.average.get(&p.key).cloned().unwrap_or_else(|| p.value.clone()))
+            .map(|p| {
+                self.average
+                    .get(&p.key)
+                    .cloned()
+                    .unwrap_or_else(|| p.value.clone())
+            })
             .collect()
     }
 
     pub(crate) fn export(&self, state: &mut OptimizerState) {
-        state.scalars.insert("average_count".into(), self.count as f64);
+        state
+            .scalars
+            .insert("average_count".into(), self.count as f64);
         for (key, avg) in &self.average {
             state
                 .tensors

@@ -98,7 +98,10 @@ impl Optimizer for Cocob {
         validate::learning_rate(ctx.lr)?;
         let c = &self.config;
         for p in params.iter_mut() {
-            let mut g = p.grad.clone().add(p.value.clone().mul_scalar(c.weight_decay));
+            let mut g = p
+                .grad
+                .clone()
+                .add(p.value.clone().mul_scalar(c.weight_decay));
             if c.lr_scales_gradient {
                 g = g.mul_scalar(ctx.lr);
             }
@@ -151,9 +154,18 @@ impl Optimizer for Cocob {
         for (key, st) in &self.per_param {
             let slots = BTreeMap::from([
                 ("params0".to_string(), StateTensor::from_tensor(&st.params0)),
-                ("theta_sum_neg_grads".to_string(), StateTensor::from_tensor(&st.theta)),
-                ("L_max_abs_grad".to_string(), StateTensor::from_tensor(&st.scale)),
-                ("G_sum_abs_grads".to_string(), StateTensor::from_tensor(&st.sum_abs)),
+                (
+                    "theta_sum_neg_grads".to_string(),
+                    StateTensor::from_tensor(&st.theta),
+                ),
+                (
+                    "L_max_abs_grad".to_string(),
+                    StateTensor::from_tensor(&st.scale),
+                ),
+                (
+                    "G_sum_abs_grads".to_string(),
+                    StateTensor::from_tensor(&st.sum_abs),
+                ),
                 ("reward".to_string(), StateTensor::from_tensor(&st.reward)),
             ]);
             state.tensors.insert(key.clone(), slots);

@@ -93,7 +93,11 @@ impl DAdaptAdamWConfig {
         validate::positive("d0", self.d0)?;
         validate::non_negative("weight_decay", self.weight_decay)?;
         if self.growth_rate.is_nan() || self.growth_rate < 1.0 {
-            return Err(invalid("growth_rate", self.growth_rate, "a number >= 1 (or inf)"));
+            return Err(invalid(
+                "growth_rate",
+                self.growth_rate,
+                "a number >= 1 (or inf)",
+            ));
         }
         if self.flavor == Flavor::Optax {
             for (name, changed) in [
@@ -102,7 +106,11 @@ impl DAdaptAdamWConfig {
                 ("growth_rate", self.growth_rate.is_finite()),
             ] {
                 if changed {
-                    return Err(invalid(name, "a non-default value", "flavor: torch for this option"));
+                    return Err(invalid(
+                        name,
+                        "a non-default value",
+                        "flavor: torch for this option",
+                    ));
                 }
             }
         }
@@ -174,11 +182,16 @@ impl Optimizer for DAdaptAdamW {
         let mut updated = Vec::with_capacity(params.len());
         for p in params.iter_mut() {
             if c.weight_decay != 0.0 && !c.decoupled {
-                p.grad = p.grad.clone().add(p.value.clone().mul_scalar(c.weight_decay));
+                p.grad = p
+                    .grad
+                    .clone()
+                    .add(p.value.clone().mul_scalar(c.weight_decay));
             }
             let mut st = self.slots(p);
             if active {
-                let weighted = st.s.clone().div(st.exp_avg_sq.clone().sqrt().add_scalar(c.eps));
+                let weighted =
+                    st.s.clone()
+                        .div(st.exp_avg_sq.clone().sqrt().add_scalar(c.eps));
                 acc += dot(&p.grad, &weighted);
                 st.exp_avg = st
                     .exp_avg
@@ -188,7 +201,9 @@ impl Optimizer for DAdaptAdamW {
                     .exp_avg_sq
                     .mul_scalar(c.b2)
                     .add(p.grad.clone().mul(p.grad.clone()).mul_scalar(1.0 - c.b2));
-                st.s = st.s.mul_scalar(sb2).add(p.grad.clone().mul_scalar((1.0 - sb2) * dlr));
+                st.s =
+                    st.s.mul_scalar(sb2)
+                        .add(p.grad.clone().mul_scalar((1.0 - sb2) * dlr));
                 l1 += sum_abs(&st.s);
             }
             self.per_param.insert(p.key.clone(), st.clone());
@@ -235,7 +250,10 @@ impl Optimizer for DAdaptAdamW {
         for (key, st) in &self.per_param {
             let slots = BTreeMap::from([
                 ("exp_avg".to_string(), StateTensor::from_tensor(&st.exp_avg)),
-                ("exp_avg_sq".to_string(), StateTensor::from_tensor(&st.exp_avg_sq)),
+                (
+                    "exp_avg_sq".to_string(),
+                    StateTensor::from_tensor(&st.exp_avg_sq),
+                ),
                 ("s".to_string(), StateTensor::from_tensor(&st.s)),
             ]);
             state.tensors.insert(key.clone(), slots);

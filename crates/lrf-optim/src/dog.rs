@@ -81,7 +81,11 @@ impl DogConfig {
         let name = if layer_wise { "ldog" } else { "dog" };
         let d = Self::new();
         let mut r = Reader::new(name, h);
-        let init = match r.choice("init", "heuristic", &["heuristic", "distance", "learning_rate"])? {
+        let init = match r.choice(
+            "init",
+            "heuristic",
+            &["heuristic", "distance", "learning_rate"],
+        )? {
             "distance" => DogInit::Distance,
             "learning_rate" => DogInit::LearningRate,
             _ => DogInit::Heuristic,
@@ -110,7 +114,11 @@ impl DogConfig {
         validate::non_negative("weight_decay", self.weight_decay)?;
         validate::non_negative("average_gamma", self.average_gamma)?;
         if self.layer_wise && self.flavor == DogFlavor::Optax {
-            return Err(invalid("flavor", "optax", "torch for L-DoG (optax has no layer-wise DoG)"));
+            return Err(invalid(
+                "flavor",
+                "optax",
+                "torch for L-DoG (optax has no layer-wise DoG)",
+            ));
         }
         Ok(Dog {
             config: self.clone(),
@@ -147,7 +155,7 @@ impl Dog {
         if self.config.layer_wise {
             (0..n).map(|i| i..i + 1).collect()
         } else {
-            vec![0..n]
+            std::iter::once(0..n).collect()
         }
     }
 }
@@ -167,7 +175,10 @@ impl Optimizer for Dog {
         let first = self.count == 0;
         if c.weight_decay > 0.0 {
             for p in params.iter_mut() {
-                p.grad = p.grad.clone().add(p.value.clone().mul_scalar(c.weight_decay));
+                p.grad = p
+                    .grad
+                    .clone()
+                    .add(p.value.clone().mul_scalar(c.weight_decay));
             }
         }
         if first {
@@ -244,11 +255,14 @@ impl Optimizer for Dog {
         if self.config.layer_wise {
             let column = |f: fn(&GroupStats) -> f64| self.groups.iter().map(f).collect::<Vec<_>>();
             state.vectors.insert("rbar".into(), column(|g| g.rbar));
-            state.vectors.insert("G_sum_sq_grad_norms".into(), column(|g| g.sum_sq));
-            let eps = self.config.eps;
             state
                 .vectors
-                .insert("G_incl_eps".into(), self.groups.iter().map(|g| g.sum_sq + eps).collect());
+                .insert("G_sum_sq_grad_norms".into(), column(|g| g.sum_sq));
+            let eps = self.config.eps;
+            state.vectors.insert(
+                "G_incl_eps".into(),
+                self.groups.iter().map(|g| g.sum_sq + eps).collect(),
+            );
             state.vectors.insert("eta".into(), column(|g| g.eta));
         }
         for (key, x0) in &self.params0 {

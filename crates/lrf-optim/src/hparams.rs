@@ -112,7 +112,7 @@ impl Hyperparams {
 }
 
 /// Keys that belong to the preset (learning rate and schedule), not to the optimizer update.
-pub const SCHEDULE_KEYS: &[&str] = &["learning_rate", "warmup_fraction"];
+pub const SCHEDULE_KEYS: &[&str] = &["learning_rate", "warmup_fraction", "decay"];
 
 /// Reads typed values out of a [`Hyperparams`] map for one optimizer, with defaults,
 /// range errors that name the key, and an error for every key nobody asked for.
@@ -200,6 +200,27 @@ impl<'a> Reader<'a> {
                 &format!("one of {}", allowed.join(", ")),
             )),
         }
+    }
+
+    /// A word (any text), e.g. the name of a base optimizer.
+    pub(crate) fn text(&mut self, key: &str, default: &str) -> Result<String> {
+        match self.raw(key) {
+            None => Ok(default.to_string()),
+            Some(HValue::Text(s)) => Ok(s.clone()),
+            Some(other) => Err(invalid(key, other, "a word")),
+        }
+    }
+
+    /// Every `<prefix>key` entry as `key` (e.g. `base_b1` → `b1` for Mechanic's base).
+    pub(crate) fn prefixed(&mut self, prefix: &str) -> Hyperparams {
+        let mut out = Hyperparams::new();
+        for (k, v) in &self.map.0 {
+            if let Some(rest) = k.strip_prefix(prefix) {
+                self.known.insert(k.clone());
+                out.0.insert(rest.to_string(), v.clone());
+            }
+        }
+        out
     }
 
     /// Errors on the first key that no `number`/`beta`/`flag`/`choice` call asked for.

@@ -74,6 +74,68 @@ impl ModuleOptimizer {
     }
 }
 
+impl ModuleOptimizer {
+    /// Whether the optimizer evaluates somewhere else than at its iterate (Schedule-Free, DoG
+    /// with averaging): then BatchNorm statistics should be recomputed at that point.
+    pub fn has_eval_point(&self) -> bool {
+        self.inner.eval_params(&[]).is_some()
+    }
+
+    /// `module` at the optimizer's evaluation point — Schedule-Free's `x`, DoG's averaged
+    /// iterate — or an unchanged clone when the optimizer evaluates at its iterate.
+    pub fn eval_module<M: Module>(&self, module: &M) -> M {
+        let mut values = ValueCollector {
+            path: Vec::new(),
+            params: Vec::new(),
+            ids: Vec::new(),
+            shapes: HashMap::new(),
+        };
+        module.visit(&mut values);
+        let Some(eval) = self.inner.eval_params(&values.params) else {
+            return module.clone();
+        };
+        let updated: HashMap<ParamId, Tensor<1>> = values.ids.into_iter().zip(eval).collect();
+        let mut writer = Writer {
+            updated,
+            shapes: values.shapes,
+        };
+        module.clone().map(&mut writer)
+    }
+}
+
+/// Every trainable parameter's value (gradient left as the value), keyed by module path.
+struct ValueCollector {
+    path: Vec<String>,
+    params: Vec<ParamTensor>,
+    ids: Vec<ParamId>,
+    shapes: HashMap<ParamId, (Vec<usize>, Device)>,
+}
+
+impl ModuleVisitor for ValueCollector {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.push(name.to_string());
+    }
+
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.pop();
+    }
+
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let value = param.val();
+        if self.shapes.contains_key(&param.id) || !value.is_require_grad() {
+            return; // running statistics and frozen tensors are not the optimizer's
+        }
+        let value = value.inner();
+        let dims = value.dims().to_vec();
+        let n: usize = dims.iter().product();
+        self.shapes.insert(param.id, (dims, value.device()));
+        self.ids.push(param.id);
+        let flat = value.reshape([n]);
+        self.params
+            .push(ParamTensor::new(self.path.join("."), flat.clone(), flat));
+    }
+}
+
 struct Collector<'a> {
     grads: &'a GradientsParams,
     path: Vec<String>,

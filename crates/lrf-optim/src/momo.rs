@@ -116,7 +116,11 @@ impl MomoConfig {
         }
         validate::non_negative("weight_decay", self.weight_decay)?;
         if self.bias_correction && self.flavor == Flavor::Optax {
-            return Err(invalid("bias_correction", true, "flavor: torch for this option"));
+            return Err(invalid(
+                "bias_correction",
+                true,
+                "flavor: torch for this option",
+            ));
         }
         Ok(Momo::new(
             Kind::Momo {
@@ -204,7 +208,14 @@ pub struct Momo {
 }
 
 impl Momo {
-    fn new(kind: Kind, beta: f64, lb0: f64, weight_decay: f64, adapt: bool, flavor: Flavor) -> Self {
+    fn new(
+        kind: Kind,
+        beta: f64,
+        lb0: f64,
+        weight_decay: f64,
+        adapt: bool,
+        flavor: Flavor,
+    ) -> Self {
         Self {
             kind,
             beta,
@@ -226,8 +237,18 @@ impl Momo {
     fn average_weight(&self) -> (f64, bool) {
         let first = self.count == 0;
         match (self.kind, self.flavor) {
-            (Kind::Momo { bias_correction: false }, Flavor::Optax) if first => (0.0, false),
-            (Kind::Momo { bias_correction: false }, Flavor::Torch) if first => (self.beta, true),
+            (
+                Kind::Momo {
+                    bias_correction: false,
+                },
+                Flavor::Optax,
+            ) if first => (0.0, false),
+            (
+                Kind::Momo {
+                    bias_correction: false,
+                },
+                Flavor::Torch,
+            ) if first => (self.beta, true),
             _ => (self.beta, false),
         }
     }
@@ -247,16 +268,23 @@ impl Optimizer for Momo {
 
     fn step(&mut self, ctx: &StepContext, params: &mut [ParamTensor]) -> crate::Result<()> {
         validate::learning_rate(ctx.lr)?;
-        let loss = ctx
-            .loss
-            .ok_or_else(|| OptimError::Step(format!("{} needs the loss value of the batch", self.algorithm())))?;
+        let loss = ctx.loss.ok_or_else(|| {
+            OptimError::Step(format!(
+                "{} needs the loss value of the batch",
+                self.algorithm()
+            ))
+        })?;
         let n = (self.count + 1) as f64;
         let (a, wd) = (ctx.lr, self.weight_decay);
         let c = 1.0 + a * wd;
         let (bt, seed) = self.average_weight();
         // ⟨g, x⟩ over all parameters, then the loss and ⟨g, x⟩ averages.
         let gx: f64 = params.iter().map(|p| dot(&p.grad, &p.value)).sum();
-        let (f_prev, gamma_prev) = if seed { (loss, gx) } else { (self.f_bar, self.gamma) };
+        let (f_prev, gamma_prev) = if seed {
+            (loss, gx)
+        } else {
+            (self.f_bar, self.gamma)
+        };
         self.f_bar = bt * f_prev + (1.0 - bt) * loss;
         self.gamma = bt * gamma_prev + (1.0 - bt) * gx;
         // Moments, the preconditioned direction m/D, ⟨m, m/D⟩ and ⟨m, x⟩.
@@ -272,7 +300,10 @@ impl Optimizer for Momo {
             let direction = match self.kind {
                 Kind::Momo { .. } => m.clone(),
                 Kind::Adam { b2, eps, .. } => {
-                    let v_prev = self.exp_avg_sq.remove(&p.key).unwrap_or_else(|| p.grad.zeros_like());
+                    let v_prev = self
+                        .exp_avg_sq
+                        .remove(&p.key)
+                        .unwrap_or_else(|| p.grad.zeros_like());
                     let v = v_prev
                         .mul_scalar(b2)
                         .add(p.grad.clone().mul_scalar(1.0 - b2).mul(p.grad.clone()));
@@ -288,8 +319,13 @@ impl Optimizer for Momo {
             directions.push(direction);
         }
         let rho = match self.kind {
-            Kind::Momo { bias_correction: true } | Kind::Adam { .. } => 1.0 - self.beta.powf(n),
-            Kind::Momo { bias_correction: false } => 1.0,
+            Kind::Momo {
+                bias_correction: true,
+            }
+            | Kind::Adam { .. } => 1.0 - self.beta.powf(n),
+            Kind::Momo {
+                bias_correction: false,
+            } => 1.0,
         };
         if self.adapt {
             let cap = c * (self.f_bar - self.gamma) + ip;
@@ -316,7 +352,10 @@ impl Optimizer for Momo {
             };
         }
         if self.adapt {
-            self.lb = py_max(((self.f_bar + ip - self.gamma) - 0.5 * tau * norm) / rho, self.lb0);
+            self.lb = py_max(
+                ((self.f_bar + ip - self.gamma) - 0.5 * tau * norm) / rho,
+                self.lb0,
+            );
         }
         self.count += 1;
         Ok(())

@@ -26,11 +26,16 @@ pub struct Preset {
 impl Preset {
     /// A preset from a name and hyperparameters, checked by building it once.
     pub fn new(algorithm: &str, hparams: Hyperparams) -> Result<Self> {
-        for key in crate::hparams::SCHEDULE_KEYS {
+        for key in ["learning_rate", "warmup_fraction"] {
             match hparams.get(key) {
                 None | Some(HValue::Number(_)) => {}
                 Some(other) => return Err(invalid(key, other, "a number")),
             }
+        }
+        match hparams.get("decay") {
+            None => {}
+            Some(HValue::Text(t)) if t == "cosine" || t == "constant" => {}
+            Some(other) => return Err(invalid("decay", other, "cosine or constant")),
         }
         let preset = Self {
             algorithm: algorithm.to_string(),
@@ -70,10 +75,17 @@ impl Preset {
         self.hparams.number("warmup_fraction").unwrap_or(0.0)
     }
 
-    /// The warmup + cosine schedule for a run of `horizon_steps` steps.
+    /// The schedule for a run of `horizon_steps` steps: linear warmup, then cosine decay to 0
+    /// (`decay: cosine`, the default) or a constant learning rate (`decay: constant`, for
+    /// Schedule-Free methods).
     pub fn schedule(&self, horizon_steps: u64) -> Result<Schedule> {
         crate::validate::learning_rate(self.learning_rate())?;
-        Schedule::warmup_cosine(self.warmup_fraction(), horizon_steps)
+        match self.hparams.get("decay") {
+            Some(HValue::Text(t)) if t == "constant" => {
+                Schedule::warmup_constant(self.warmup_fraction(), horizon_steps)
+            }
+            _ => Schedule::warmup_cosine(self.warmup_fraction(), horizon_steps),
+        }
     }
 
     /// Parses a preset from YAML text (`algorithm:` and `hparams:`); `origin` names the source

@@ -1,16 +1,18 @@
 //! The table of optimizers: names, literature defaults with their sources, constructors.
 
 use crate::adamw::AdamWConfig;
+use crate::cocob::CocobConfig;
+use crate::dadapt_adamw::DAdaptAdamWConfig;
+use crate::dog::DogConfig;
+use crate::dowg::DowgConfig;
 use crate::error::{OptimError, Result};
 use crate::hparams::Hyperparams;
+use crate::mechanic::MechanicConfig;
+use crate::momo::{MomoAdamConfig, MomoConfig};
 use crate::nadamw::NAdamWConfig;
 use crate::optimizer::Optimizer;
-use crate::dadapt_adamw::DAdaptAdamWConfig;
-use crate::cocob::CocobConfig;
-use crate::dog::DogConfig;
-use crate::momo::{MomoAdamConfig, MomoConfig};
-use crate::dowg::DowgConfig;
 use crate::prodigy::ProdigyConfig;
+use crate::schedule_free::ScheduleFreeAdamWConfig;
 use crate::sgd_nesterov::SgdNesterovConfig;
 
 /// One row of the optimizer table.
@@ -139,6 +141,33 @@ fn momo_adam_literature() -> Hyperparams {
         .with("warmup_fraction", 0.0)
 }
 
+fn schedule_free_adamw_literature() -> Hyperparams {
+    Hyperparams::new()
+        .with("learning_rate", 0.0025)
+        .with("b1", 0.9)
+        .with("b2", 0.999)
+        .with("eps", 1e-8)
+        .with("weight_decay", 0.0)
+        .with("weight_lr_power", 2.0)
+        .with("warmup_fraction", 0.0)
+        .with("decay", "constant")
+}
+
+fn mechanic_literature() -> Hyperparams {
+    Hyperparams::new()
+        .with("learning_rate", 1.0)
+        .with("base", "adamw")
+        .with("base_b1", 0.9)
+        .with("base_b2", 0.999)
+        .with("base_eps", 1e-8)
+        .with("base_weight_decay", 0.0)
+        .with("weight_decay", 1e-2)
+        .with("eps", 1e-8)
+        .with("s_init", 1e-6)
+        .with("num_betas", 6.0)
+        .with("warmup_fraction", 0.0)
+}
+
 /// Every optimizer the crate offers.
 pub static ALGORITHMS: &[AlgorithmInfo] = &[
     AlgorithmInfo {
@@ -212,6 +241,15 @@ pub static ALGORITHMS: &[AlgorithmInfo] = &[
         build: |h| Ok(Box::new(CocobConfig::from_hparams(h)?.init()?)),
     },
     AlgorithmInfo {
+        name: "mechanic",
+        summary: "Mechanic, a learned scale around a base optimizer (default Adam, lr 1) (optax.contrib.mechanize)",
+        learning_rate_free: true,
+        literature: mechanic_literature,
+        source: "optax.contrib.mechanize defaults (λ 0.01, s_init 1e-6, 6 betas) around Adam with peak lr 1 \
+                 (mechanic README)",
+        build: |h| Ok(Box::new(MechanicConfig::from_hparams(h)?.init()?)),
+    },
+    AlgorithmInfo {
         name: "momo",
         summary: "MoMo, momentum with a Polyak step capped by lr; needs the loss (optax.contrib.momo)",
         learning_rate_free: true,
@@ -226,6 +264,15 @@ pub static ALGORITHMS: &[AlgorithmInfo] = &[
         literature: momo_adam_literature,
         source: "optax.contrib.momo_adam / momo-opt MomoAdam defaults (lr 1e-2, betas 0.9/0.999)",
         build: |h| Ok(Box::new(MomoAdamConfig::from_hparams(h)?.init()?)),
+    },
+    AlgorithmInfo {
+        name: "schedule_free_adamw",
+        summary: "Schedule-Free AdamW: no decay schedule, evaluated at the averaged x (optax.contrib.schedule_free_adamw)",
+        learning_rate_free: false,
+        literature: schedule_free_adamw_literature,
+        source: "optax.contrib.schedule_free_adamw / schedulefree defaults (lr 0.0025, betas 0.9/0.999, \
+                 weight_lr_power 2), constant learning rate",
+        build: |h| Ok(Box::new(ScheduleFreeAdamWConfig::from_hparams(h)?.init()?)),
     },
     AlgorithmInfo {
         name: "sgd_nesterov",

@@ -10,6 +10,12 @@ use crate::error::{invalid, Result};
 pub enum Schedule {
     /// `peak` at every step.
     Constant,
+    /// Linear warmup from 0 to `peak` over `warmup_steps`, then `peak` (optax
+    /// `warmup_constant_schedule`; for Schedule-Free methods).
+    WarmupConstant {
+        /// Steps of linear warmup.
+        warmup_steps: u64,
+    },
     /// AlgoPerf's `jax_cosine_warmup`: linear warmup from exactly 0 to `peak` over
     /// `warmup_steps`, then cosine decay to 0 over `decay_steps`, then 0.
     WarmupCosine {
@@ -39,10 +45,32 @@ impl Schedule {
         })
     }
 
+    /// Linear warmup over `int(warmup_fraction · horizon)` steps, then constant.
+    pub fn warmup_constant(warmup_fraction: f64, horizon_steps: u64) -> Result<Self> {
+        if !(0.0..1.0).contains(&warmup_fraction) {
+            return Err(invalid(
+                "warmup_fraction",
+                warmup_fraction,
+                "a number in [0, 1)",
+            ));
+        }
+        Ok(Schedule::WarmupConstant {
+            warmup_steps: (warmup_fraction * horizon_steps as f64).floor() as u64,
+        })
+    }
+
     /// The learning rate at 0-based step `t`, computed with optax's formulas and association.
     pub fn lr(&self, peak: f64, t: u64) -> f64 {
         match *self {
             Schedule::Constant => peak,
+            Schedule::WarmupConstant { warmup_steps } => {
+                if t < warmup_steps {
+                    let frac = 1.0 - t as f64 / warmup_steps as f64;
+                    (0.0 - peak) * frac + peak
+                } else {
+                    peak
+                }
+            }
             Schedule::WarmupCosine {
                 warmup_steps,
                 decay_steps,

@@ -73,10 +73,7 @@ impl Optimizer for SgdNesterov {
         let (mu, wd) = (self.config.momentum, self.config.weight_decay);
         for p in params.iter_mut() {
             let g = p.grad.clone().add(p.value.clone().mul_scalar(wd));
-            let old = self
-                .trace
-                .remove(&p.key)
-                .unwrap_or_else(|| g.zeros_like());
+            let old = self.trace.remove(&p.key).unwrap_or_else(|| g.zeros_like());
             let b = g.clone().add(old.mul_scalar(mu));
             let update = g.add(b.clone().mul_scalar(mu));
             p.value = p.value.clone().add(update.mul_scalar(-ctx.lr));

@@ -47,6 +47,70 @@ fn prodigy_matches_optax_and_prodigyopt() {
     replay_family("prodigy__");
 }
 
+#[test]
+fn sgd_nesterov_matches_optax_and_torch() {
+    replay_family("sgd_nesterov__");
+}
+
+#[test]
+fn dog_and_ldog_match_optax_and_dog_optimizer_with_averaging() {
+    replay_family("dog__");
+    replay_family("ldog__");
+}
+
+#[test]
+fn dowg_matches_optax() {
+    replay_family("dowg__");
+}
+
+#[test]
+fn dadapt_adamw_matches_optax_and_dadaptation() {
+    replay_family("dadapt_adamw__");
+}
+
+#[test]
+fn mechanic_matches_optax_and_mechanic_pytorch() {
+    replay_family("mechanic__");
+}
+
+#[test]
+fn cocob_matches_optax_and_parameterfree() {
+    replay_family("cocob__");
+}
+
+#[test]
+fn momo_and_momo_adam_match_optax_and_momo_opt() {
+    replay_family("momo__");
+    replay_family("momo_adam__");
+}
+
+/// Including `y`/`x` of every step, the PyTorch reference and paper classes, and optax's
+/// float32 warmup schedule.
+#[test]
+fn schedule_free_adamw_matches_optax_and_schedulefree() {
+    replay_family("schedule_free_adamw__");
+}
+
+/// Every committed file passes: nothing is skipped any more.
+#[test]
+fn no_golden_file_is_skipped() {
+    let device = Device::flex();
+    let files = collect(&golden_dir()).unwrap();
+    assert_eq!(
+        files.len(),
+        140,
+        "the 140 quadratic and replay files of shared/golden/optim"
+    );
+    for file in files {
+        let report = replay(&file, &device).unwrap();
+        assert!(
+            !matches!(report.outcome, Outcome::Skip(_)),
+            "{}",
+            report.line()
+        );
+    }
+}
+
 /// The replay must be able to fail: perturb one recorded parameter of step 5 by one part in a
 /// million and expect a failure at exactly that step.
 #[test]
@@ -66,28 +130,33 @@ fn a_perturbed_trajectory_fails_at_the_perturbed_step() {
     }
 }
 
-/// Files of schema optimizers lrf-optim does not offer are skipped with a reason; names the
+/// Files of an option lrf-optim does not offer are skipped with the reason; optimizer names the
 /// schema does not know (a typo) are errors.
 #[test]
-fn unimplemented_optimizers_are_skipped_and_unknown_ones_rejected() {
-    let source = golden_dir().join("adamw__optax__quadratic-default.json");
-    let text = std::fs::read_to_string(source).unwrap();
+fn unsupported_options_are_skipped_and_unknown_optimizers_rejected() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, optimizer: &str| {
-        let path = dir.path().join(name);
-        let body = text.replace(
-            "\"optimizer\":\"adamw\"",
-            &format!("\"optimizer\":\"{optimizer}\""),
-        );
-        std::fs::write(&path, body).unwrap();
-        path
-    };
-    let report = replay(&write("cocob__optax__x.json", "cocob"), &Device::flex()).unwrap();
+    let prodigy =
+        std::fs::read_to_string(golden_dir().join("prodigy__torch__quadratic-default.json"))
+            .unwrap();
+    let sliced = dir.path().join("prodigy__torch__sliced.json");
+    std::fs::write(&sliced, prodigy.replace("\"slice_p\":1", "\"slice_p\":2")).unwrap();
+    let report = replay(&sliced, &Device::flex()).unwrap();
     match report.outcome {
-        Outcome::Skip(why) => assert!(why.contains("cocob (optax) is not implemented"), "{why}"),
+        Outcome::Skip(why) => assert!(
+            why.contains("slice_p = 2 is an option lrf-optim does not offer"),
+            "{why}"
+        ),
         other => panic!("expected a skip, got {other:?}"),
     }
-    let err = replay(&write("sgdx__optax__x.json", "sgdx"), &Device::flex()).unwrap_err();
+    let adamw =
+        std::fs::read_to_string(golden_dir().join("adamw__optax__quadratic-default.json")).unwrap();
+    let typo = dir.path().join("sgdx__optax__x.json");
+    std::fs::write(
+        &typo,
+        adamw.replace("\"optimizer\":\"adamw\"", "\"optimizer\":\"sgdx\""),
+    )
+    .unwrap();
+    let err = replay(&typo, &Device::flex()).unwrap_err();
     assert!(err.contains("unknown optimizer `sgdx`"), "{err}");
 }
 

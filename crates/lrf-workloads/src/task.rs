@@ -24,6 +24,14 @@ pub trait Task {
         label_smoothing: f64,
     ) -> Tensor<1>;
 
+    /// Makes `model` (an evaluation point such as Schedule-Free's `x`) ready to evaluate: models
+    /// with BatchNorm recompute its statistics there, because the running statistics were
+    /// gathered at the training iterates. The default changes nothing.
+    fn recompute_statistics(&self, model: Self::Model, device: &Device) -> Self::Model {
+        let _ = device;
+        model
+    }
+
     /// Untimed evaluation of a validation snapshot (`model.valid()`) on `device` (no autodiff):
     /// metrics by AlgoPerf column name (`validation/accuracy`, `validation/loss`,
     /// `validation/num_examples`, `train/accuracy`, …).

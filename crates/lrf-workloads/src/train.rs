@@ -98,7 +98,7 @@ pub fn run_trial<T: Task>(
             continue;
         }
         let e0 = Instant::now();
-        let mut values = task.evaluate(&model.valid(), &eval_device);
+        let mut values = evaluate(task, &optim, &model, device, &eval_device);
         eval_s += e0.elapsed().as_secs_f64();
         let value = values.get(&metric_column).copied().unwrap_or(f64::NAN);
         let val_loss = values.get("validation/loss").copied().unwrap_or(f64::NAN);
@@ -122,7 +122,7 @@ pub fn run_trial<T: Task>(
     if let TrialStatus::Diverged { .. } = status {
         if log.rows.last().and_then(|r| r.values.get("global_step")) != Some(&(step as f64)) {
             let e0 = Instant::now();
-            let mut values = task.evaluate(&model.valid(), &eval_device);
+            let mut values = evaluate(task, &optim, &model, device, &eval_device);
             eval_s += e0.elapsed().as_secs_f64();
             values.insert("train/last_batch_loss".into(), last_loss);
             values.insert("train/learning_rate".into(), last_lr);
@@ -137,6 +137,23 @@ pub fn run_trial<T: Task>(
         train_seconds: train_s,
         log,
     })
+}
+
+/// Evaluates at the optimizer's evaluation point (Schedule-Free's `x`, DoG's average), with
+/// BatchNorm statistics recomputed there, or at the training parameters.
+fn evaluate<T: Task>(
+    task: &T,
+    optim: &ModuleOptimizer,
+    model: &T::Model,
+    device: &Device,
+    eval_device: &Device,
+) -> std::collections::BTreeMap<String, f64> {
+    if optim.has_eval_point() {
+        let at = task.recompute_statistics(optim.eval_module(model), device);
+        task.evaluate(&at.valid(), eval_device)
+    } else {
+        task.evaluate(&model.valid(), eval_device)
+    }
 }
 
 fn push_row(

@@ -150,3 +150,22 @@ fn unknown_workloads_list_the_known_ones() {
         "{err}"
     );
 }
+
+/// Every optimizer of lrf-optim runs a trial at its literature preset: 25 steps with one
+/// evaluation — at Schedule-Free's `x` and DoG's average with BatchNorm statistics recomputed
+/// there — and reports finite validation metrics.
+#[test]
+fn every_optimizer_runs_a_trial() {
+    for info in lrf_optim::ALGORITHMS {
+        let (outcome, _) = run(&spec(info.name, Hyperparams::new(), 25.0 / 300.0, 2));
+        let row = outcome.log.rows.last().unwrap();
+        assert_eq!(outcome.steps_run, 25, "{}", info.name);
+        assert!(
+            row.get("validation/loss").is_finite(),
+            "{}: {:?}",
+            info.name,
+            outcome.status
+        );
+        assert!(row.get("validation/accuracy") >= 0.0, "{}", info.name);
+    }
+}

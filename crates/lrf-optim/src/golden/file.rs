@@ -213,7 +213,10 @@ impl GoldenFile {
                 .copied()
                 .ok_or_else(|| format!("lr_schedule has no value for step {t}"));
         }
-        match ["learning_rate", "lr"].iter().find_map(|k| self.hyperparams.get(*k)) {
+        match ["learning_rate", "lr"]
+            .iter()
+            .find_map(|k| self.hyperparams.get(*k))
+        {
             Some(v) => float(v).ok_or_else(|| format!("learning rate {v} is not a number")),
             // The reference API takes no learning rate (parameterfree's COCOB): feed 1.
             None => Ok(1.0),

@@ -150,15 +150,28 @@ pub fn replay(path: &Path, device: &Device) -> Result<Report, String> {
                 (p.key.clone(), v)
             })
             .collect();
-        let ours_eval: Option<Vec<(String, Vec<f64>)>> = optim.eval_params(&params).map(|tensors| {
-            params
-                .iter()
-                .zip(tensors)
-                .map(|(p, x)| (p.key.clone(), x.to_data().try_into_vec_as::<f64>().expect("f64 data")))
-                .collect()
-        });
+        let ours_eval: Option<Vec<(String, Vec<f64>)>> =
+            optim.eval_params(&params).map(|tensors| {
+                params
+                    .iter()
+                    .zip(tensors)
+                    .map(|(p, x)| {
+                        (
+                            p.key.clone(),
+                            x.to_data().try_into_vec_as::<f64>().expect("f64 data"),
+                        )
+                    })
+                    .collect()
+            });
         let state = optim.export_state();
-        let check = compare::step(t, step, &ours_params, ours_eval.as_deref(), &state, &mut report);
+        let check = compare::step(
+            t,
+            step,
+            &ours_params,
+            ours_eval.as_deref(),
+            &state,
+            &mut report,
+        );
         if let Err(mismatch) = check {
             report.outcome = Outcome::Fail(mismatch);
             return Ok(report);

@@ -27,7 +27,6 @@ const SCHEMA_OPTIMIZERS: &[&str] = &[
 enum Must {
     Num(f64),
     Bool(bool),
-    Text(&'static str),
 }
 
 impl Must {
@@ -35,7 +34,6 @@ impl Must {
         match self {
             Must::Num(x) => float(v) == Some(x),
             Must::Bool(b) => v.as_bool() == Some(b),
-            Must::Text(t) => v.as_str() == Some(t),
         }
     }
 }
@@ -61,6 +59,11 @@ enum Rule {
     DogRepsRel,
     /// PyTorch DoG `init_eta` (a fixed first step when not null).
     DogInitEta,
+    /// Mechanic's base optimizer: only Adam (b1 0.9, b2 0.999, eps 1e-8) is replayed.
+    MechanicAdamBase,
+    /// optax Schedule-Free `warmup_steps`, whose schedule optax evaluates in float32 unless the
+    /// file says `schedule_dtype: float64`.
+    OptaxWarmupSteps,
 }
 
 /// Our algorithm name, the argument rules, and fixed extra settings.
@@ -264,6 +267,63 @@ fn table(optimizer: &str, implementation: &str) -> Option<Translation> {
             ],
             fixed.with("flavor", "torch"),
         ),
+        ("schedule_free_adamw", "optax") => (
+            "schedule_free_adamw",
+            vec![
+                ("learning_rate", Lr),
+                ("warmup_steps", OptaxWarmupSteps),
+                ("schedule_dtype", Ignore),
+                ("b1", Key("b1")),
+                ("b2", Key("b2")),
+                ("eps", Key("eps")),
+                ("weight_decay", Key("weight_decay")),
+                ("weight_lr_power", Key("weight_lr_power")),
+            ],
+            fixed.with("flavor", "optax"),
+        ),
+        ("schedule_free_adamw", "torch" | "torch_reference" | "torch_paper") => (
+            "schedule_free_adamw",
+            vec![
+                ("lr", Lr),
+                ("betas", Betas),
+                ("eps", Key("eps")),
+                ("weight_decay", Key("weight_decay")),
+                ("warmup_steps", Key("warmup_steps")),
+                ("r", Key("r")),
+                ("weight_lr_power", Key("weight_lr_power")),
+            ],
+            fixed.with(
+                "flavor",
+                if implementation == "torch_paper" {
+                    "torch_paper"
+                } else {
+                    "torch"
+                },
+            ),
+        ),
+        ("mechanic", "optax") => (
+            "mechanic",
+            vec![
+                ("base_optimizer", MechanicAdamBase),
+                ("weight_decay", Key("weight_decay")),
+                ("eps", Key("eps")),
+                ("s_init", Key("s_init")),
+                ("num_betas", Key("num_betas")),
+            ],
+            fixed.with("flavor", "optax"),
+        ),
+        ("mechanic", "torch") => (
+            "mechanic",
+            vec![
+                ("Base", MechanicAdamBase),
+                ("s_decay", Key("weight_decay")),
+                ("betas", BetaList("betas")),
+                ("s_init", Key("s_init")),
+                ("eps", Key("eps")),
+                ("store_delta", Only(Must::Bool(false))),
+            ],
+            fixed.with("flavor", "torch"),
+        ),
         _ => return None,
     })
 }
@@ -308,7 +368,12 @@ pub fn translate(golden: &GoldenFile) -> Result<Result<(String, Hyperparams), St
                 }
             }
             Rule::Betas => {
-                let b: Vec<f64> = v.as_array().into_iter().flatten().filter_map(float).collect();
+                let b: Vec<f64> = v
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(float)
+                    .collect();
                 if b.len() != 2 {
                     return Err(format!("`{key}` must be two numbers"));
                 }
@@ -327,7 +392,9 @@ pub fn translate(golden: &GoldenFile) -> Result<Result<(String, Hyperparams), St
             }
             Rule::Only(allowed) => {
                 if !allowed.matches(v) {
-                    return Ok(Err(format!("{key} = {v} is an option lrf-optim does not offer")));
+                    return Ok(Err(format!(
+                        "{key} = {v} is an option lrf-optim does not offer"
+                    )));
                 }
             }
             Rule::DogInitStep => {
@@ -340,12 +407,40 @@ pub fn translate(golden: &GoldenFile) -> Result<Result<(String, Hyperparams), St
                 h.set("init_value", x);
             }
             Rule::DogRepsRel => {
-                let fixed_first_step = golden.hyperparams.get("init_eta").is_some_and(|e| !e.is_null());
+                let fixed_first_step = golden
+                    .hyperparams
+                    .get("init_eta")
+                    .is_some_and(|e| !e.is_null());
                 if !fixed_first_step {
                     if let Some(x) = float(v) {
                         h.set("init", "heuristic");
                         h.set("init_value", x);
                     }
+                }
+            }
+            Rule::MechanicAdamBase => {
+                let text = v.as_str().unwrap_or("").replace(' ', "");
+                let adam = text.starts_with("optax.adam(") || text.starts_with("torch.optim.Adam(");
+                let defaults = ["0.9", "0.999", "eps=1e-8"]
+                    .iter()
+                    .all(|x| text.contains(x));
+                if !(adam && defaults) {
+                    return Ok(Err(format!(
+                        "{key} = {v}: only an Adam(0.9, 0.999, 1e-8) base is replayed"
+                    )));
+                }
+                h.set("base", "adamw");
+                h.set("base_weight_decay", 0.0);
+            }
+            Rule::OptaxWarmupSteps => {
+                if let Some(x) = float(v) {
+                    let f64_schedule = golden
+                        .hyperparams
+                        .get("schedule_dtype")
+                        .and_then(Value::as_str)
+                        == Some("float64");
+                    h.set("warmup_steps", x);
+                    h.set("warmup_f32", !f64_schedule);
                 }
             }
             Rule::DogInitEta => {

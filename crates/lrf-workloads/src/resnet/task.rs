@@ -16,6 +16,10 @@ use crate::task::Task;
 
 /// Evaluation batch size (memory only; results do not depend on it).
 const EVAL_BATCH: usize = 500;
+/// Training batches BatchNorm statistics are recomputed over at an evaluation point.
+const STATISTICS_BATCHES: usize = 20;
+/// burn's (and PyTorch's) BatchNorm momentum, used in training.
+const BATCH_NORM_MOMENTUM: f64 = 0.1;
 
 /// The data of one image-classification trial.
 pub struct ImageData {
@@ -74,6 +78,20 @@ impl Task for ResNetTask {
         let images = image_batch(&self.data.train, &indices, device);
         let labels = label_batch(&self.data.train, &indices);
         cross_entropy(model.forward(images), &labels, label_smoothing)
+    }
+
+    /// "Precise BatchNorm": the running statistics become the exact mean over the first
+    /// [`STATISTICS_BATCHES`] training batches at this point (momentum 1/k for the k-th batch).
+    fn recompute_statistics(&self, model: ResNet, device: &Device) -> ResNet {
+        let mut model = model;
+        let n = self.data.train.len() / self.batch_size;
+        for k in 1..=STATISTICS_BATCHES.min(n) {
+            model.set_batch_norm_momentum(1.0 / k as f64);
+            let indices: Vec<usize> = ((k - 1) * self.batch_size..k * self.batch_size).collect();
+            let _ = model.forward(image_batch(&self.data.train, &indices, device));
+        }
+        model.set_batch_norm_momentum(BATCH_NORM_MOMENTUM);
+        model
     }
 
     fn evaluate(&self, model: &ResNet, device: &Device) -> BTreeMap<String, f64> {
