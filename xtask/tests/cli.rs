@@ -48,7 +48,9 @@ fn golden_prints_a_line_per_file_and_a_total() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("SKIP dog__optax__replay-default.json  (dog (optax) is not implemented"),
+        stdout.contains(
+            "SKIP prodigy__torch__replay-sliced.json  (slice_p = 4 is an option lrf-optim does not offer)"
+        ),
         "{stdout}"
     );
     assert_eq!(
