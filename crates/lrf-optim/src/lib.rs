@@ -73,6 +73,7 @@
 mod adam_family;
 mod adamw;
 mod averager;
+mod batch_norm;
 mod cocob;
 mod dadapt_adamw;
 mod dog;
@@ -96,6 +97,7 @@ mod state;
 mod validate;
 
 pub use adamw::{AdamW, AdamWConfig};
+pub use batch_norm::recompute_batch_norm;
 pub use cocob::{Cocob, CocobConfig};
 pub use dadapt_adamw::{DAdaptAdamW, DAdaptAdamWConfig};
 pub use dog::{Dog, DogConfig, DogFlavor, DogInit};

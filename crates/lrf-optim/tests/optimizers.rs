@@ -274,3 +274,21 @@ fn every_optimizer_trains_a_burn_module() {
         assert_eq!(model.num_params(), 5);
     }
 }
+
+/// Precise BatchNorm: two batches with (mean, biased variance) = (1, 1) for [0, 2, 0, 2] and
+/// (4, 0) for [4, 4, 4, 4] give running statistics (2.5, 0.5), their plain means.
+#[test]
+fn batch_norm_statistics_are_recomputed_as_plain_means() {
+    use burn::nn::{BatchNorm, BatchNormConfig};
+    let device = Device::flex().autodiff();
+    let bn: BatchNorm = BatchNormConfig::new(1).init(&device);
+    let batches = [[0.0f32, 2.0, 0.0, 2.0], [4.0, 4.0, 4.0, 4.0]];
+    let bn = lrf_optim::recompute_batch_norm(bn, 0.1, 2, |m, k| {
+        let x = Tensor::<2>::from_data(TensorData::new(batches[k].to_vec(), [4, 1]), &device);
+        let _ = m.forward(x);
+    });
+    let mean: Vec<f32> = bn.running_mean.value().into_data().to_vec().unwrap();
+    let var: Vec<f32> = bn.running_var.value().into_data().to_vec().unwrap();
+    assert!((mean[0] - 2.5).abs() < 1e-6, "{mean:?}");
+    assert!((var[0] - 0.5).abs() < 1e-6, "{var:?}");
+}

@@ -102,19 +102,6 @@ impl ResNetConfig {
 }
 
 impl ResNet {
-    /// Sets the momentum of every BatchNorm layer (the weight of the newest batch in the running
-    /// statistics).
-    pub fn set_batch_norm_momentum(&mut self, momentum: f64) {
-        self.stem_bn.momentum = momentum;
-        for block in &mut self.blocks {
-            block.bn1.momentum = momentum;
-            block.bn2.momentum = momentum;
-            if let Some(p) = &mut block.projection {
-                p.bn.momentum = momentum;
-            }
-        }
-    }
-
     /// Logits `[batch, classes]` of images `[batch, channels, height, width]`.
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
         let mut x = relu(self.stem_bn.forward(self.stem.forward(images)));

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use burn::tensor::{Device, Tensor};
 use lrf_data::fashion_mnist::ImageSet;
 use lrf_data::ShuffledBatches;
+use lrf_optim::recompute_batch_norm;
 
 use super::config::ResNetConfig;
 use super::data::{image_batch, label_batch};
@@ -80,18 +81,14 @@ impl Task for ResNetTask {
         cross_entropy(model.forward(images), &labels, label_smoothing)
     }
 
-    /// "Precise BatchNorm": the running statistics become the exact mean over the first
-    /// [`STATISTICS_BATCHES`] training batches at this point (momentum 1/k for the k-th batch).
+    /// "Precise BatchNorm": the running statistics become the mean over the first
+    /// [`STATISTICS_BATCHES`] training batches at this point.
     fn recompute_statistics(&self, model: ResNet, device: &Device) -> ResNet {
-        let mut model = model;
-        let n = self.data.train.len() / self.batch_size;
-        for k in 1..=STATISTICS_BATCHES.min(n) {
-            model.set_batch_norm_momentum(1.0 / k as f64);
-            let indices: Vec<usize> = ((k - 1) * self.batch_size..k * self.batch_size).collect();
-            let _ = model.forward(image_batch(&self.data.train, &indices, device));
-        }
-        model.set_batch_norm_momentum(BATCH_NORM_MOMENTUM);
-        model
+        let batches = STATISTICS_BATCHES.min(self.data.train.len() / self.batch_size);
+        recompute_batch_norm(model, BATCH_NORM_MOMENTUM, batches, |m, k| {
+            let indices: Vec<usize> = (k * self.batch_size..(k + 1) * self.batch_size).collect();
+            let _ = m.forward(image_batch(&self.data.train, &indices, device));
+        })
     }
 
     fn evaluate(&self, model: &ResNet, device: &Device) -> BTreeMap<String, f64> {
