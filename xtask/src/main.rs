@@ -21,6 +21,7 @@ macro_rules! out {
     }};
 }
 
+mod bench_optim;
 mod golden;
 mod job;
 mod paths;
@@ -49,6 +50,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Show an experiment's results from disk, or score an AlgoPerf log tree.
     Score(score::ScoreArgs),
+    /// Time one step of every optimizer against its PyTorch reference and a memory floor.
+    BenchOptim(bench_optim::BenchArgs),
     /// Replay golden trajectory files (a file or a folder) through lrf-optim in float64.
     Golden {
         /// Golden JSON files or folders of them.
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep::run(args),
         Command::Score(args) => score::run(args),
         Command::Golden { paths } => golden::run(&paths),
+        Command::BenchOptim(args) => bench_optim::run(args),
         Command::Trial { job } => worker::run(&job),
     };
     match result {

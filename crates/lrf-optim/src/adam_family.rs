@@ -77,6 +77,18 @@ impl MomentStore {
         params: &mut [ParamTensor],
     ) -> Result<()> {
         validate::learning_rate(ctx.lr)?;
+        #[cfg(feature = "flex")]
+        match crate::host::param_dtype(params) {
+            Some(burn::tensor::DType::F32) => {
+                self.step_host::<f32>(u, ctx.lr, params);
+                return Ok(());
+            }
+            Some(burn::tensor::DType::F64) => {
+                self.step_host::<f64>(u, ctx.lr, params);
+                return Ok(());
+            }
+            _ => {}
+        }
         let n = self.count + 1;
         let (bc1, bc2) = (bias_correction(u.b1, n), bias_correction(u.b2, n));
         for p in params.iter_mut() {
@@ -105,6 +117,72 @@ impl MomentStore {
         }
         self.count = n;
         Ok(())
+    }
+
+    /// [`MomentStore::step`] as one fused pass over x, g, m and v per chunk of each tensor.
+    #[cfg(feature = "flex")]
+    fn step_host<T: crate::host::Real>(
+        &mut self,
+        u: &AdamUpdate,
+        lr: f64,
+        params: &mut [ParamTensor],
+    ) {
+        use crate::host::{par_zip, Host};
+        let n = self.count + 1;
+        let t = T::of;
+        let (b1, b2, omb1, omb2) = (t(u.b1), t(u.b2), t(1.0 - u.b1), t(1.0 - u.b2));
+        let (bc1, bc2, bc1_next) = (
+            t(bias_correction(u.b1, n)),
+            t(bias_correction(u.b2, n)),
+            t(bias_correction(u.b1, n + 1)),
+        );
+        let (eps, wd, neg_lr) = (t(u.eps), t(u.weight_decay), t(-lr));
+        let form = u.nesterov;
+        for p in params.iter_mut() {
+            let mut x = Host::take_from(&mut p.value);
+            let g = Host::take(p.grad.clone());
+            let (mut m, mut v) = match self.per_param.remove(&p.key) {
+                Some(mom) => (Host::take(mom.exp_avg), Host::take(mom.exp_avg_sq)),
+                None => (Host::zeros::<T>(x.len()), Host::zeros::<T>(x.len())),
+            };
+            par_zip(
+                [x.slice_mut::<T>(), m.slice_mut::<T>(), v.slice_mut::<T>()],
+                [g.slice::<T>()],
+                |[x, m, v], [g]| {
+                    // Locals, not captured references: the compiler then knows the stores
+                    // below cannot change them and vectorises the loop.
+                    let (b1, b2, omb1, omb2, bc1, bc2, bc1_next) =
+                        (b1, b2, omb1, omb2, bc1, bc2, bc1_next);
+                    let (eps, wd, neg_lr, form) = (eps, wd, neg_lr, form);
+                    let len = x.len();
+                    let (m, v, g) = (&mut m[..len], &mut v[..len], &g[..len]);
+                    for i in 0..len {
+                        let gi = g[i];
+                        let mi = omb1 * gi + b1 * m[i];
+                        let vi = omb2 * (gi * gi) + b2 * v[i];
+                        m[i] = mi;
+                        v[i] = vi;
+                        let m_hat = match form {
+                            None => mi / bc1,
+                            Some(NesterovForm::Algoperf) => (omb1 * gi + b1 * mi) / bc1,
+                            Some(NesterovForm::Optax) => mi / bc1_next * b1 + gi / bc1 * omb1,
+                        };
+                        let direction = m_hat / ((vi / bc2).sqrt() + eps) + x[i] * wd;
+                        x[i] = x[i] + direction * neg_lr;
+                    }
+                    []
+                },
+            );
+            p.value = x.into_tensor();
+            self.per_param.insert(
+                p.key.clone(),
+                Moments {
+                    exp_avg: m.into_tensor(),
+                    exp_avg_sq: v.into_tensor(),
+                },
+            );
+        }
+        self.count = n;
     }
 
     /// The state (`count` and the moments) under `algorithm`'s name.

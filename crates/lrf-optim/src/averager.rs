@@ -27,10 +27,25 @@ impl PolyAverager {
         }
     }
 
+    /// Counts one more step and returns the weight `w` of its iterate.
+    pub(crate) fn begin_update(&mut self) -> f64 {
+        self.count += 1;
+        (self.gamma + 1.0) / (self.count as f64 + self.gamma)
+    }
+
+    /// Takes the average of `key` out (to update it in place).
+    pub(crate) fn take(&mut self, key: &str) -> Option<Tensor<1>> {
+        self.average.remove(key)
+    }
+
+    /// Puts the average of `key` back.
+    pub(crate) fn put(&mut self, key: &str, average: Tensor<1>) {
+        self.average.insert(key.to_string(), average);
+    }
+
     /// Folds the parameters after a step into the average.
     pub(crate) fn update(&mut self, params: &[ParamTensor]) {
-        self.count += 1;
-        let w = (self.gamma + 1.0) / (self.count as f64 + self.gamma);
+        let w = self.begin_update();
         for p in params {
             let next = match self.average.remove(&p.key) {
                 None => p.value.clone(),

@@ -89,6 +89,88 @@ pub struct Cocob {
     per_param: HashMap<String, Slots>,
 }
 
+impl Cocob {
+    /// The step as one fused pass over x, g, x₀ and the four betting buffers per chunk.
+    #[cfg(feature = "flex")]
+    fn step_host<T: crate::host::Real>(&mut self, lr: f64, params: &mut [ParamTensor]) {
+        use crate::host::{par_zip, Host};
+        let c = &self.config;
+        let (wd, alpha) = (T::of(c.weight_decay), T::of(c.alpha));
+        let scale_g = c.lr_scales_gradient.then(|| T::of(lr));
+        let zero = T::of(0.0);
+        for p in params.iter_mut() {
+            let mut x = Host::take_from(&mut p.value);
+            let g = Host::take(p.grad.clone());
+            let len = x.len();
+            let (x0, mut theta, mut scale, mut sum_abs, mut reward) =
+                match self.per_param.remove(&p.key) {
+                    Some(st) => (
+                        Host::take(st.params0),
+                        Host::take(st.theta),
+                        Host::take(st.scale),
+                        Host::take(st.sum_abs),
+                        Host::take(st.reward),
+                    ),
+                    None => (
+                        x.duplicate::<T>(),
+                        Host::zeros::<T>(len),
+                        Host::filled(len, T::of(c.eps)),
+                        Host::zeros::<T>(len),
+                        Host::zeros::<T>(len),
+                    ),
+                };
+            par_zip(
+                [
+                    x.slice_mut::<T>(),
+                    theta.slice_mut::<T>(),
+                    scale.slice_mut::<T>(),
+                    sum_abs.slice_mut::<T>(),
+                    reward.slice_mut::<T>(),
+                ],
+                [g.slice::<T>(), x0.slice::<T>()],
+                |[x, theta, scale, sum_abs, reward], [g, x0]| {
+                    let (wd, alpha, scale_g, zero) = (wd, alpha, scale_g, zero);
+                    let len = x.len();
+                    let (theta, scale, sum_abs, reward) = (
+                        &mut theta[..len],
+                        &mut scale[..len],
+                        &mut sum_abs[..len],
+                        &mut reward[..len],
+                    );
+                    let (g, x0) = (&g[..len], &x0[..len]);
+                    for i in 0..len {
+                        let mut gi = g[i] + x[i] * wd;
+                        if let Some(lr) = scale_g {
+                            gi = gi * lr;
+                        }
+                        let l = scale[i].maximum(gi.abs());
+                        let s = sum_abs[i] + gi.abs();
+                        let r = reward[i] - gi * (x[i] - x0[i]);
+                        let r = if r < zero { zero } else { r };
+                        let th = theta[i] - gi;
+                        let bet = (s + l).maximum(l * alpha);
+                        (scale[i], sum_abs[i], reward[i], theta[i]) = (l, s, r, th);
+                        x[i] = x0[i] + th / (l * bet) * (l + r);
+                    }
+                    []
+                },
+            );
+            p.value = x.into_tensor();
+            self.per_param.insert(
+                p.key.clone(),
+                Slots {
+                    params0: x0.into_tensor(),
+                    theta: theta.into_tensor(),
+                    scale: scale.into_tensor(),
+                    sum_abs: sum_abs.into_tensor(),
+                    reward: reward.into_tensor(),
+                },
+            );
+        }
+        self.count += 1;
+    }
+}
+
 impl Optimizer for Cocob {
     fn algorithm(&self) -> &'static str {
         "cocob"
@@ -96,6 +178,18 @@ impl Optimizer for Cocob {
 
     fn step(&mut self, ctx: &StepContext, params: &mut [ParamTensor]) -> crate::Result<()> {
         validate::learning_rate(ctx.lr)?;
+        #[cfg(feature = "flex")]
+        match crate::host::param_dtype(params) {
+            Some(burn::tensor::DType::F32) => {
+                self.step_host::<f32>(ctx.lr, params);
+                return Ok(());
+            }
+            Some(burn::tensor::DType::F64) => {
+                self.step_host::<f64>(ctx.lr, params);
+                return Ok(());
+            }
+            _ => {}
+        }
         let c = &self.config;
         for p in params.iter_mut() {
             let mut g = p

@@ -160,6 +160,155 @@ impl DAdaptAdamW {
     }
 }
 
+#[cfg(feature = "flex")]
+impl DAdaptAdamW {
+    /// optax: one fused pass per tensor (the update of x does not need the new `d`); PyTorch:
+    /// the state pass, then the update of x only if Σ|s| > 0 (its early return).
+    fn step_host<T: crate::host::Real>(&mut self, lr: f64, params: &mut [ParamTensor]) {
+        use crate::host::{par_zip, sum_map, Host};
+        let c = self.config.clone();
+        let torch = c.flavor == Flavor::Torch;
+        let n = (self.count + 1) as f64;
+        let bc = if c.bias_correction {
+            (1.0 - c.b2.powf(n)).sqrt() / (1.0 - c.b1.powf(n))
+        } else {
+            1.0
+        };
+        let dlr = self.d * lr * bc;
+        let sb2 = c.b2.sqrt();
+        let active = !torch || lr > 0.0;
+        let t = T::of;
+        let (b1, b2, sb2t, eps) = (t(c.b1), t(c.b2), t(sb2), t(c.eps));
+        let (m_coef, v_coef, s_coef) = (t((1.0 - c.b1) * dlr), t(1.0 - c.b2), t((1.0 - sb2) * dlr));
+        let l2 = (c.weight_decay != 0.0 && !c.decoupled).then(|| t(c.weight_decay));
+        let decay = (c.weight_decay != 0.0 && c.decoupled).then(|| t(-c.weight_decay * dlr));
+        let zero = t(0.0);
+        let (mut acc, mut l1) = (0.0, 0.0);
+        let mut taken = Vec::with_capacity(params.len());
+        for p in params.iter_mut() {
+            let (mut m, mut v, mut s) = match self.per_param.remove(&p.key) {
+                Some(st) => (
+                    Host::take(st.exp_avg),
+                    Host::take(st.exp_avg_sq),
+                    Host::take(st.s),
+                ),
+                None => {
+                    let len = p.value.dims()[0];
+                    (
+                        Host::zeros::<T>(len),
+                        Host::zeros::<T>(len),
+                        Host::zeros::<T>(len),
+                    )
+                }
+            };
+            if active {
+                let g = Host::take(p.grad.clone());
+                // One kernel for both flavors: optax also updates x in the same pass.
+                let kernel =
+                    move |x: &[T], g: &[T], m: &mut [T], v: &mut [T], s: &mut [T]| -> [f64; 2] {
+                        let (b1, b2, sb2, eps, m_coef, v_coef, s_coef, l2) =
+                            (b1, b2, sb2t, eps, m_coef, v_coef, s_coef, l2);
+                        let len = m.len();
+                        let (x, g, v, s) = (&x[..len], &g[..len], &mut v[..len], &mut s[..len]);
+                        let grad = |i: usize| match l2 {
+                            Some(wd) => g[i] + x[i] * wd,
+                            None => g[i],
+                        };
+                        let dot = sum_map([g, x, &s[..], &v[..]], |[g, x, s, v]| {
+                            let g = l2.map_or(g, |wd| g + x * wd);
+                            g * (s / (v.sqrt() + eps))
+                        });
+                        for i in 0..len {
+                            let gi = grad(i);
+                            m[i] = m[i] * b1 + gi * m_coef;
+                            v[i] = v[i] * b2 + gi * gi * v_coef;
+                            s[i] = s[i] * sb2 + gi * s_coef;
+                        }
+                        [dot, sum_map([&s[..]], |[s]| s.abs())]
+                    };
+                let [dot, sum] = if torch {
+                    let x = Host::take(p.value.clone());
+                    par_zip(
+                        [m.slice_mut::<T>(), v.slice_mut::<T>(), s.slice_mut::<T>()],
+                        [x.slice::<T>(), g.slice::<T>()],
+                        |[m, v, s], [x, g]| kernel(x, g, m, v, s),
+                    )
+                } else {
+                    let mut x = Host::take_from(&mut p.value);
+                    let sums = par_zip(
+                        [
+                            x.slice_mut::<T>(),
+                            m.slice_mut::<T>(),
+                            v.slice_mut::<T>(),
+                            s.slice_mut::<T>(),
+                        ],
+                        [g.slice::<T>()],
+                        |[x, m, v, s], [g]| {
+                            let sums = kernel(x, g, m, v, s);
+                            let (eps, decay, zero) = (eps, decay, zero);
+                            let len = x.len();
+                            let (m, v) = (&m[..len], &v[..len]);
+                            for i in 0..len {
+                                let wd = decay.map_or(zero, |k| x[i] * k);
+                                x[i] = x[i] + (wd - m[i] / (v[i].sqrt() + eps));
+                            }
+                            sums
+                        },
+                    );
+                    p.value = x.into_tensor();
+                    sums
+                };
+                acc += dot;
+                l1 += sum;
+            }
+            taken.push((m, v, s));
+        }
+        let put = |this: &mut Self, params: &[ParamTensor], taken: Vec<(Host, Host, Host)>| {
+            for (p, (m, v, s)) in params.iter().zip(taken) {
+                let slots = Slots {
+                    exp_avg: m.into_tensor(),
+                    exp_avg_sq: v.into_tensor(),
+                    s: s.into_tensor(),
+                };
+                this.per_param.insert(p.key.clone(), slots);
+            }
+        };
+        if torch && l1 == 0.0 {
+            put(self, params, taken);
+            return; // PyTorch returns before the update and keeps k
+        }
+        self.numerator = sb2 * self.numerator + (1.0 - sb2) * dlr * acc;
+        let d_hat = self.numerator / ((1.0 - sb2) * l1);
+        self.d = if torch {
+            py_max(self.d, py_min(d_hat, self.d * c.growth_rate))
+        } else {
+            nan_max(self.d, d_hat)
+        };
+        if torch {
+            for (p, (m, v, _)) in params.iter_mut().zip(&taken) {
+                let mut x = Host::take_from(&mut p.value);
+                par_zip(
+                    [x.slice_mut::<T>()],
+                    [m.slice::<T>(), v.slice::<T>()],
+                    |[x], [m, v]| {
+                        let (eps, decay, zero) = (eps, decay, zero);
+                        let len = x.len();
+                        let (m, v) = (&m[..len], &v[..len]);
+                        for i in 0..len {
+                            let wd = decay.map_or(zero, |k| x[i] * k);
+                            x[i] = x[i] + (wd - m[i] / (v[i].sqrt() + eps));
+                        }
+                        []
+                    },
+                );
+                p.value = x.into_tensor();
+            }
+        }
+        put(self, params, taken);
+        self.count += 1;
+    }
+}
+
 impl Optimizer for DAdaptAdamW {
     fn algorithm(&self) -> &'static str {
         "dadapt_adamw"
@@ -167,6 +316,18 @@ impl Optimizer for DAdaptAdamW {
 
     fn step(&mut self, ctx: &StepContext, params: &mut [ParamTensor]) -> crate::Result<()> {
         validate::learning_rate(ctx.lr)?;
+        #[cfg(feature = "flex")]
+        match crate::host::param_dtype(params) {
+            Some(burn::tensor::DType::F32) => {
+                self.step_host::<f32>(ctx.lr, params);
+                return Ok(());
+            }
+            Some(burn::tensor::DType::F64) => {
+                self.step_host::<f64>(ctx.lr, params);
+                return Ok(());
+            }
+            _ => {}
+        }
         let c = self.config.clone();
         let torch = c.flavor == Flavor::Torch;
         let n = (self.count + 1) as f64;

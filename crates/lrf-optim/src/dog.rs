@@ -160,6 +160,148 @@ impl Dog {
     }
 }
 
+/// η of a group after its statistics were updated, as each package applies it: optax scales a
+/// fixed first step by the learning rate, PyTorch does not.
+fn eta_of(c: &DogConfig, group: &GroupStats, lr: f64, first: bool) -> f64 {
+    let ratio = group.rbar / (group.sum_sq + c.eps).sqrt();
+    match (first && c.init == DogInit::LearningRate, c.flavor) {
+        (true, DogFlavor::Optax) => lr * c.init_value,
+        (true, DogFlavor::Torch) => c.init_value,
+        (false, _) => lr * ratio,
+    }
+}
+
+impl Dog {
+    /// r̄ before the first step of a group whose ‖x₀‖ is `norm0`.
+    fn initial_rbar(&self, norm0: f64) -> f64 {
+        let c = &self.config;
+        match c.init {
+            DogInit::Heuristic => c.init_value * (1.0 + norm0),
+            DogInit::Distance => c.init_value,
+            DogInit::LearningRate => 0.0,
+        }
+    }
+
+    /// Per group, one fused pass for ‖x₀ − x‖² and ‖g‖², then one for x ← x − η·g that also
+    /// folds the new x into the iterate average.
+    #[cfg(feature = "flex")]
+    fn step_host<T: crate::host::Real>(&mut self, lr: f64, params: &mut [ParamTensor]) {
+        use crate::host::{par_zip, sum_map, Host};
+        let first = self.count == 0;
+        let decay = (self.config.weight_decay > 0.0).then(|| T::of(self.config.weight_decay));
+        if first {
+            for p in params.iter() {
+                self.params0.insert(p.key.clone(), p.value.clone());
+            }
+        }
+        let ranges = self.group_ranges(params.len());
+        if first {
+            self.groups = ranges
+                .iter()
+                .map(|range| {
+                    let sq: f64 = params[range.clone()]
+                        .iter()
+                        .map(|p| {
+                            let x = Host::take(p.value.clone());
+                            let [s] = par_zip([], [x.slice::<T>()], |[], [x]| {
+                                [sum_map([x], |[x]| x * x)]
+                            });
+                            s
+                        })
+                        .sum();
+                    GroupStats {
+                        rbar: self.initial_rbar(sq.sqrt()),
+                        sum_sq: 0.0,
+                        eta: 0.0,
+                    }
+                })
+                .collect();
+        }
+        let w = self.averager.as_mut().map(|a| a.begin_update());
+        for (index, range) in ranges.into_iter().enumerate() {
+            let (mut dist_sq, mut grad_sq) = (0.0, 0.0);
+            for p in &params[range.clone()] {
+                let x = Host::take(p.value.clone());
+                let x0 = Host::take(self.params0[&p.key].clone());
+                let g = Host::take(p.grad.clone());
+                let [d, s] = par_zip(
+                    [],
+                    [x.slice::<T>(), x0.slice::<T>(), g.slice::<T>()],
+                    |[], [x, x0, g]| {
+                        let len = x.len();
+                        let (x0, g) = (&x0[..len], &g[..len]);
+                        [
+                            sum_map([x0, x], |[x0, x]| (x0 - x) * (x0 - x)),
+                            sum_map([g, x], |[g, x]| {
+                                let g = decay.map_or(g, |wd| g + x * wd);
+                                g * g
+                            }),
+                        ]
+                    },
+                );
+                dist_sq += d;
+                grad_sq += s;
+            }
+            let mut group = self.groups[index];
+            group.rbar = py_max(group.rbar, dist_sq.sqrt());
+            group.sum_sq += grad_sq;
+            group.eta = eta_of(&self.config, &group, lr, first);
+            self.groups[index] = group;
+            let eta = T::of(group.eta);
+            for p in &mut params[range] {
+                let mut x = Host::take_from(&mut p.value);
+                let g = Host::take(p.grad.clone());
+                let average = self.averager.as_mut().and_then(|a| a.take(&p.key));
+                let step = move |x: &mut [T], g: &[T], i: usize| {
+                    let gi = match decay {
+                        Some(wd) => g[i] + x[i] * wd,
+                        None => g[i],
+                    };
+                    x[i] = x[i] - gi * eta;
+                };
+                match (average, w) {
+                    (Some(avg), Some(w)) => {
+                        let mut avg = Host::take(avg);
+                        let (keep, new) = (T::of(1.0 - w), T::of(w));
+                        par_zip(
+                            [x.slice_mut::<T>(), avg.slice_mut::<T>()],
+                            [g.slice::<T>()],
+                            |[x, avg], [g]| {
+                                let (keep, new, step) = (keep, new, step);
+                                let len = x.len();
+                                let (avg, g) = (&mut avg[..len], &g[..len]);
+                                for i in 0..len {
+                                    step(x, g, i);
+                                    avg[i] = avg[i] * keep + x[i] * new;
+                                }
+                                []
+                            },
+                        );
+                        p.value = x.into_tensor();
+                        if let Some(a) = self.averager.as_mut() {
+                            a.put(&p.key, avg.into_tensor());
+                        }
+                    }
+                    _ => {
+                        par_zip([x.slice_mut::<T>()], [g.slice::<T>()], |[x], [g]| {
+                            let g = &g[..x.len()];
+                            for i in 0..x.len() {
+                                step(x, g, i);
+                            }
+                            []
+                        });
+                        if let Some(a) = self.averager.as_mut() {
+                            a.put(&p.key, x.duplicate::<T>().into_tensor());
+                        }
+                        p.value = x.into_tensor();
+                    }
+                }
+            }
+        }
+        self.count += 1;
+    }
+}
+
 impl Optimizer for Dog {
     fn algorithm(&self) -> &'static str {
         if self.config.layer_wise {
@@ -171,6 +313,18 @@ impl Optimizer for Dog {
 
     fn step(&mut self, ctx: &StepContext, params: &mut [ParamTensor]) -> crate::Result<()> {
         validate::learning_rate(ctx.lr)?;
+        #[cfg(feature = "flex")]
+        match crate::host::param_dtype(params) {
+            Some(burn::tensor::DType::F32) => {
+                self.step_host::<f32>(ctx.lr, params);
+                return Ok(());
+            }
+            Some(burn::tensor::DType::F64) => {
+                self.step_host::<f64>(ctx.lr, params);
+                return Ok(());
+            }
+            _ => {}
+        }
         let c = self.config.clone();
         let first = self.count == 0;
         if c.weight_decay > 0.0 {
@@ -196,13 +350,8 @@ impl Optimizer for Dog {
                         .map(|p| dot(&p.value, &p.value))
                         .sum::<f64>()
                         .sqrt();
-                    let rbar = match c.init {
-                        DogInit::Heuristic => c.init_value * (1.0 + norm0),
-                        DogInit::Distance => c.init_value,
-                        DogInit::LearningRate => 0.0,
-                    };
                     GroupStats {
-                        rbar,
+                        rbar: self.initial_rbar(norm0),
                         sum_sq: 0.0,
                         eta: 0.0,
                     }
@@ -219,13 +368,7 @@ impl Optimizer for Dog {
             }
             group.rbar = py_max(group.rbar, dist_sq.sqrt());
             group.sum_sq += grad_sq;
-            let ratio = group.rbar / (group.sum_sq + c.eps).sqrt();
-            // η as each package applies it: optax scales a fixed first step by lr, PyTorch not.
-            group.eta = match (first && c.init == DogInit::LearningRate, c.flavor) {
-                (true, DogFlavor::Optax) => ctx.lr * c.init_value,
-                (true, DogFlavor::Torch) => c.init_value,
-                (false, _) => ctx.lr * ratio,
-            };
+            group.eta = eta_of(&c, group, ctx.lr, first);
             for p in &mut params[range] {
                 p.value = p.value.clone().sub(p.grad.clone().mul_scalar(group.eta));
             }

@@ -76,6 +76,68 @@ pub struct Dowg {
     params0: HashMap<String, Tensor<1>>,
 }
 
+impl Dowg {
+    /// Two fused passes: ‖x₀ − x‖² and ‖g‖² over x, x₀ and g; then x ← x − lr·η·g.
+    #[cfg(feature = "flex")]
+    fn step_host<T: crate::host::Real>(&mut self, lr: f64, params: &mut [ParamTensor]) {
+        use crate::host::{par_zip, sum_map, Host};
+        let (wd, eps) = (self.config.weight_decay, self.config.eps);
+        let decay = (wd > 0.0).then(|| T::of(wd));
+        let (mut dist_sq, mut grad_sq) = (0.0, 0.0);
+        for p in params.iter() {
+            let x0 = self
+                .params0
+                .entry(p.key.clone())
+                .or_insert_with(|| p.value.clone());
+            let (x, x0, g) = (
+                Host::take(p.value.clone()),
+                Host::take(x0.clone()),
+                Host::take(p.grad.clone()),
+            );
+            let [d, s] = par_zip(
+                [],
+                [x.slice::<T>(), x0.slice::<T>(), g.slice::<T>()],
+                |[], [x, x0, g]| {
+                    let len = x.len();
+                    let (x0, g) = (&x0[..len], &g[..len]);
+                    [
+                        sum_map([x0, x], |[x0, x]| (x0 - x) * (x0 - x)),
+                        sum_map([g, x], |[g, x]| {
+                            let g = decay.map_or(g, |wd| g + x * wd);
+                            g * g
+                        }),
+                    ]
+                },
+            );
+            dist_sq += d;
+            grad_sq += s;
+        }
+        self.rbar_sq = py_max(self.rbar_sq, dist_sq);
+        self.weighted_sum += self.rbar_sq * grad_sq;
+        let eta = self.rbar_sq / (self.weighted_sum.sqrt() + eps);
+        let step = T::of(lr * eta);
+        for p in params.iter_mut() {
+            let mut x = Host::take_from(&mut p.value);
+            let g = Host::take(p.grad.clone());
+            par_zip([x.slice_mut::<T>()], [g.slice::<T>()], |[x], [g]| {
+                let (decay, step) = (decay, step);
+                let len = x.len();
+                let g = &g[..len];
+                for i in 0..len {
+                    let gi = match decay {
+                        Some(wd) => g[i] + x[i] * wd,
+                        None => g[i],
+                    };
+                    x[i] = x[i] - gi * step;
+                }
+                []
+            });
+            p.value = x.into_tensor();
+        }
+        self.count += 1;
+    }
+}
+
 impl Optimizer for Dowg {
     fn algorithm(&self) -> &'static str {
         "dowg"
@@ -83,6 +145,18 @@ impl Optimizer for Dowg {
 
     fn step(&mut self, ctx: &StepContext, params: &mut [ParamTensor]) -> crate::Result<()> {
         validate::learning_rate(ctx.lr)?;
+        #[cfg(feature = "flex")]
+        match crate::host::param_dtype(params) {
+            Some(burn::tensor::DType::F32) => {
+                self.step_host::<f32>(ctx.lr, params);
+                return Ok(());
+            }
+            Some(burn::tensor::DType::F64) => {
+                self.step_host::<f64>(ctx.lr, params);
+                return Ok(());
+            }
+            _ => {}
+        }
         let (wd, eps) = (self.config.weight_decay, self.config.eps);
         let (mut dist_sq, mut grad_sq) = (0.0, 0.0);
         for p in params.iter_mut() {

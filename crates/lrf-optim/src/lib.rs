@@ -66,6 +66,18 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Speed
+//!
+//! On burn's `flex` CPU backend (the default feature), every optimizer updates f32/f64
+//! parameters with fused kernels: one pass over each tensor's memory per step (two where the
+//! update needs a global sum of this step, such as Prodigy's `d`), in parallel chunks whose
+//! partial sums are added in a fixed order, so results do not depend on the thread count.
+//! Other devices (`cuda`) and dtypes use burn tensor operations. Both paths replay the same
+//! golden trajectories; [`set_fused_kernels`]`(false)` forces the tensor-operation path on this
+//! thread (for comparisons). The crate README has the `cargo xtask bench-optim` table against
+//! the PyTorch reference packages and a memory-bandwidth floor; `cargo bench -p lrf-optim`
+//! runs the `optim_step` criterion benchmark.
+//!
 //! [burn]: https://burn.dev
 
 #![warn(missing_docs)]
@@ -74,13 +86,17 @@ mod adam_family;
 mod adamw;
 mod averager;
 mod batch_norm;
+pub mod bench_support;
 mod cocob;
 mod dadapt_adamw;
 mod dog;
 mod dowg;
 mod error;
 pub mod golden;
+#[cfg(feature = "flex")]
+mod host;
 mod hparams;
+mod kernel_switch;
 mod mechanic;
 mod module;
 mod momo;
@@ -104,6 +120,7 @@ pub use dog::{Dog, DogConfig, DogFlavor, DogInit};
 pub use dowg::{Dowg, DowgConfig};
 pub use error::{OptimError, Result};
 pub use hparams::{HValue, Hyperparams, SCHEDULE_KEYS};
+pub use kernel_switch::{fused_kernels_enabled, set_fused_kernels};
 pub use mechanic::{Mechanic, MechanicConfig};
 pub use module::ModuleOptimizer;
 pub use momo::{Momo, MomoAdamConfig, MomoConfig};

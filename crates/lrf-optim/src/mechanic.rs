@@ -141,6 +141,7 @@ impl MechanicConfig {
             r: vec![0.0; n],
             count: 0,
             reference: HashMap::new(),
+            scratch: HashMap::new(),
         })
     }
 }
@@ -156,6 +157,9 @@ pub struct Mechanic {
     count: u64,
     /// x₀, the point the learned scale multiplies the displacement from.
     reference: HashMap<String, Tensor<1>>,
+    /// Buffers the base steps in, kept between steps so that the fused path does not allocate
+    /// (and fault in) a fresh copy of every parameter each step. Not part of the state.
+    scratch: HashMap<String, Tensor<1>>,
 }
 
 impl std::fmt::Debug for Mechanic {
@@ -173,29 +177,39 @@ impl Mechanic {
     pub fn scale(&self) -> f64 {
         self.s.iter().sum()
     }
-}
 
-impl Optimizer for Mechanic {
-    fn algorithm(&self) -> &'static str {
-        "mechanic"
-    }
-
-    fn needs_loss(&self) -> bool {
-        self.base.needs_loss()
-    }
-
-    fn step(&mut self, ctx: &StepContext, params: &mut [ParamTensor]) -> crate::Result<()> {
-        validate::learning_rate(ctx.lr)?;
-        let c = self.config.clone();
+    /// Updates m, v, r and s of every β from this step's `h` and returns the new Σs.
+    fn update_scales(&mut self, h: f64) -> f64 {
+        let c = &self.config;
         let optax = c.flavor == Flavor::Optax;
-        if self.count == 0 {
-            for p in params.iter() {
-                self.reference.insert(p.key.clone(), p.value.clone());
+        let n = c.betas.len() as f64;
+        for (j, &beta) in c.betas.iter().enumerate() {
+            if optax {
+                let clipped = h.clamp(-self.m[j], self.m[j]);
+                self.m[j] = (beta * self.m[j]).max(h.abs() + c.eps);
+                self.v[j] = beta * beta * self.v[j] + h * h;
+                self.r[j] = beta * self.r[j] + clipped * self.s[j];
+                let wealth = (c.s_init / n) * self.m[j] + self.r[j].max(0.0);
+                self.s[j] = wealth / (self.v[j].sqrt() + c.eps);
+            } else {
+                self.m[j] = py_max(beta * self.m[j], h.abs());
+                self.v[j] = beta * beta * self.v[j] + h * h;
+                self.r[j] = py_max(beta * self.r[j] - self.s[j] * h, 0.0);
+                let wealth = self.m[j] * c.s_init / n + self.r[j];
+                self.s[j] = wealth / (self.v[j].sqrt() + c.eps);
             }
         }
-        // The base step from the current point with the raw gradient.
-        let mut stepped: Vec<ParamTensor> = params.to_vec();
-        self.base.step(ctx, &mut stepped)?;
+        self.s.iter().sum()
+    }
+
+    /// The tensor-operation path (any device) after the base step.
+    fn step_tensors(
+        &mut self,
+        params: &mut [ParamTensor],
+        stepped: Vec<ParamTensor>,
+    ) -> crate::Result<()> {
+        let c = self.config.clone();
+        let optax = c.flavor == Flavor::Optax;
         let s_sum: f64 = self.s.iter().sum();
         let grad_norm = params
             .iter()
@@ -227,24 +241,7 @@ impl Optimizer for Mechanic {
             };
             deltas.push(delta);
         }
-        let n = c.betas.len() as f64;
-        for (j, &beta) in c.betas.iter().enumerate() {
-            if optax {
-                let clipped = h.clamp(-self.m[j], self.m[j]);
-                self.m[j] = (beta * self.m[j]).max(h.abs() + c.eps);
-                self.v[j] = beta * beta * self.v[j] + h * h;
-                self.r[j] = beta * self.r[j] + clipped * self.s[j];
-                let wealth = (c.s_init / n) * self.m[j] + self.r[j].max(0.0);
-                self.s[j] = wealth / (self.v[j].sqrt() + c.eps);
-            } else {
-                self.m[j] = py_max(beta * self.m[j], h.abs());
-                self.v[j] = beta * beta * self.v[j] + h * h;
-                self.r[j] = py_max(beta * self.r[j] - self.s[j] * h, 0.0);
-                let wealth = self.m[j] * c.s_init / n + self.r[j];
-                self.s[j] = wealth / (self.v[j].sqrt() + c.eps);
-            }
-        }
-        let scale: f64 = self.s.iter().sum();
+        let scale = self.update_scales(h);
         for (p, delta) in params.iter_mut().zip(deltas) {
             let x0 = self.reference[&p.key].clone();
             p.value = if optax {
@@ -255,6 +252,169 @@ impl Optimizer for Mechanic {
         }
         self.count += 1;
         Ok(())
+    }
+
+    /// Copies every parameter into its scratch buffer (allocated on the first step) and
+    /// returns the parameters with those buffers as values, for the base to step in place.
+    #[cfg(feature = "flex")]
+    fn copy_to_scratch<T: crate::host::Real>(
+        &mut self,
+        params: &[ParamTensor],
+    ) -> Vec<ParamTensor> {
+        use crate::host::{par_zip, Host};
+        params
+            .iter()
+            .map(|p| {
+                let x = Host::take(p.value.clone());
+                let buffer = match self.scratch.remove(&p.key) {
+                    Some(t) if t.dims()[0] == x.len() => {
+                        let mut b = Host::take(t);
+                        par_zip([b.slice_mut::<T>()], [x.slice::<T>()], |[b], [x]| {
+                            b.copy_from_slice(x);
+                            []
+                        });
+                        b
+                    }
+                    _ => x.duplicate::<T>(),
+                };
+                ParamTensor {
+                    key: p.key.clone(),
+                    value: buffer.into_tensor(),
+                    grad: p.grad.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// After the base step (its own fused kernels), one pass for ‖g‖², ‖x‖² and the two
+    /// halves of `h` = ⟨g, Δ₋⟩ + decay·⟨x, Δ₋⟩, then one pass for x ← x₀ − (Σs)·Δ.
+    #[cfg(feature = "flex")]
+    fn step_host<T: crate::host::Real>(
+        &mut self,
+        params: &mut [ParamTensor],
+        stepped: Vec<ParamTensor>,
+    ) {
+        use crate::host::{par_zip, sum_map, Host};
+        let c = self.config.clone();
+        let optax = c.flavor == Flavor::Optax;
+        let s_sum: f64 = self.s.iter().sum();
+        let inv = T::of(s_sum + c.eps);
+        let (mut g_sq, mut x_sq, mut h_g, mut h_x) = (0.0, 0.0, 0.0, 0.0);
+        let mut after = Vec::with_capacity(params.len());
+        for (p, b) in params.iter().zip(stepped) {
+            let x = Host::take(p.value.clone());
+            let g = Host::take(p.grad.clone());
+            let x0 = Host::take(self.reference[&p.key].clone());
+            let b = Host::take(b.value);
+            // optax measures ‖x‖ and weighs the decay at x, PyTorch at the base's new point.
+            let at = if optax {
+                x.slice::<T>()
+            } else {
+                b.slice::<T>()
+            };
+            let [gg, aa, hg, ha] = par_zip(
+                [],
+                [x.slice::<T>(), g.slice::<T>(), x0.slice::<T>(), at],
+                |[], [x, g, x0, at]| {
+                    let len = x.len();
+                    let (g, x0, at) = (&g[..len], &x0[..len], &at[..len]);
+                    let q = |x0: T, x: T| {
+                        if optax {
+                            (x0 - x) / inv
+                        } else {
+                            (x - x0) / inv
+                        }
+                    };
+                    [
+                        sum_map([g], |[g]| g * g),
+                        sum_map([at], |[a]| a * a),
+                        sum_map([g, x0, x], |[g, x0, x]| g * q(x0, x)),
+                        sum_map([at, x0, x], |[a, x0, x]| a * q(x0, x)),
+                    ]
+                },
+            );
+            g_sq += gg;
+            x_sq += aa;
+            h_g += hg;
+            h_x += ha;
+            after.push((x0, b));
+        }
+        let decay = c.weight_decay * s_sum * g_sq.sqrt() / (x_sq.sqrt() + c.eps);
+        let h = h_g + decay * h_x;
+        let scale = self.update_scales(h);
+        let scale_t = T::of(if optax { scale } else { scale.max(0.0) });
+        for (p, (x0, b)) in params.iter_mut().zip(after) {
+            let mut x = Host::take_from(&mut p.value);
+            par_zip(
+                [x.slice_mut::<T>()],
+                [x0.slice::<T>(), b.slice::<T>()],
+                |[x], [x0, b]| {
+                    let (inv, scale) = (inv, scale_t);
+                    let len = x.len();
+                    let (x0, b) = (&x0[..len], &b[..len]);
+                    if optax {
+                        for i in 0..len {
+                            x[i] = x0[i] - ((x0[i] - x[i]) / inv - (b[i] - x[i])) * scale;
+                        }
+                    } else {
+                        for i in 0..len {
+                            x[i] = x0[i] + ((x[i] - x0[i]) / inv + (b[i] - x[i])) * scale;
+                        }
+                    }
+                    []
+                },
+            );
+            p.value = x.into_tensor();
+            self.scratch.insert(p.key.clone(), b.into_tensor());
+        }
+        self.count += 1;
+    }
+}
+
+impl Optimizer for Mechanic {
+    fn algorithm(&self) -> &'static str {
+        "mechanic"
+    }
+
+    fn needs_loss(&self) -> bool {
+        self.base.needs_loss()
+    }
+
+    fn step(&mut self, ctx: &StepContext, params: &mut [ParamTensor]) -> crate::Result<()> {
+        validate::learning_rate(ctx.lr)?;
+        if self.count == 0 {
+            for p in params.iter() {
+                self.reference.insert(p.key.clone(), p.value.clone());
+            }
+        }
+        // The base step from the current point with the raw gradient.
+        #[cfg(feature = "flex")]
+        {
+            let fused = crate::host::param_dtype(params);
+            let mut stepped = match fused {
+                Some(burn::tensor::DType::F32) => self.copy_to_scratch::<f32>(params),
+                Some(burn::tensor::DType::F64) => self.copy_to_scratch::<f64>(params),
+                _ => params.to_vec(),
+            };
+            self.base.step(ctx, &mut stepped)?;
+            match fused {
+                Some(burn::tensor::DType::F32) => {
+                    self.step_host::<f32>(params, stepped);
+                    Ok(())
+                }
+                Some(burn::tensor::DType::F64) => {
+                    self.step_host::<f64>(params, stepped);
+                    Ok(())
+                }
+                _ => self.step_tensors(params, stepped),
+            }
+        }
+        #[cfg(not(feature = "flex"))]
+        {
+            let mut stepped: Vec<ParamTensor> = params.to_vec();
+            self.base.step(ctx, &mut stepped)?;
+            self.step_tensors(params, stepped)
+        }
     }
 
     fn scalars(&self) -> BTreeMap<String, f64> {

@@ -254,6 +254,183 @@ impl Momo {
     }
 }
 
+impl Momo {
+    /// Updates the loss and ⟨g, x⟩ averages and the lower bound from this step's ⟨g, x⟩,
+    /// ⟨m, m/D⟩ and ⟨m, x⟩, and returns the step size τ.
+    fn step_size(&mut self, a: f64, loss: f64, gx: f64, norm: f64, ip: f64) -> f64 {
+        let n = (self.count + 1) as f64;
+        let c = 1.0 + a * self.weight_decay;
+        let (bt, seed) = self.average_weight();
+        let (f_prev, gamma_prev) = if seed {
+            (loss, gx)
+        } else {
+            (self.f_bar, self.gamma)
+        };
+        self.f_bar = bt * f_prev + (1.0 - bt) * loss;
+        self.gamma = bt * gamma_prev + (1.0 - bt) * gx;
+        let rho = match self.kind {
+            Kind::Momo {
+                bias_correction: true,
+            }
+            | Kind::Adam { .. } => 1.0 - self.beta.powf(n),
+            Kind::Momo {
+                bias_correction: false,
+            } => 1.0,
+        };
+        if self.adapt {
+            let cap = c * (self.f_bar - self.gamma) + ip;
+            if cap < c * rho * self.lb {
+                self.lb = py_max(cap / (2.0 * c * rho), self.lb0);
+            }
+        }
+        let mut t1 = py_max(c * (self.f_bar - rho * self.lb - self.gamma) + ip, 0.0) / norm;
+        if self.flavor == Flavor::Optax && norm <= f64::EPSILON {
+            t1 = 0.0; // optax takes no step when the direction vanishes
+        }
+        let tau = py_min(a / rho, t1);
+        if self.adapt {
+            self.lb = py_max(
+                ((self.f_bar + ip - self.gamma) - 0.5 * tau * norm) / rho,
+                self.lb0,
+            );
+        }
+        tau
+    }
+
+    /// Two fused passes per tensor: ⟨g, x⟩, the moments, ⟨m, m/D⟩ and ⟨m, x⟩ over g, x, m
+    /// (and v); then, with τ, the update of x, recomputing m/D from m (and v).
+    #[cfg(feature = "flex")]
+    fn step_host<T: crate::host::Real>(&mut self, a: f64, loss: f64, params: &mut [ParamTensor]) {
+        use crate::host::{par_zip, sum_map, Host};
+        let n = (self.count + 1) as f64;
+        let (bt, seed) = self.average_weight();
+        let t = T::of;
+        let (bt_t, omb) = (t(bt), t(1.0 - bt));
+        // (β₂, 1 − β₂, 1 − β₂ⁿ, ε) for MoMo-Adam.
+        let adam = match self.kind {
+            Kind::Momo { .. } => None,
+            Kind::Adam { b2, eps, .. } => Some((t(b2), t(1.0 - b2), t(1.0 - b2.powf(n)), t(eps))),
+        };
+        let (mut gx, mut norm, mut ip) = (0.0, 0.0, 0.0);
+        let mut taken = Vec::with_capacity(params.len());
+        for p in params.iter() {
+            let x = Host::take(p.value.clone());
+            let g = Host::take(p.grad.clone());
+            let mut m = match self.exp_avg.remove(&p.key) {
+                Some(m) => Host::take(m),
+                None if seed => g.duplicate::<T>(),
+                None => Host::zeros::<T>(x.len()),
+            };
+            let mut v = match adam {
+                None => Host::zeros::<T>(0),
+                Some(_) => match self.exp_avg_sq.remove(&p.key) {
+                    Some(v) => Host::take(v),
+                    None => Host::zeros::<T>(x.len()),
+                },
+            };
+            let [s_gx, s_norm, s_ip] = if let Some(k) = adam {
+                par_zip(
+                    [m.slice_mut::<T>(), v.slice_mut::<T>()],
+                    [g.slice::<T>(), x.slice::<T>()],
+                    |[m, v], [g, x]| {
+                        let (bt, omb, (b2, omb2, bc2, eps)) = (bt_t, omb, k);
+                        let len = m.len();
+                        let (v, g, x) = (&mut v[..len], &g[..len], &x[..len]);
+                        let gx = sum_map([g, x], |[g, x]| g * x);
+                        for i in 0..len {
+                            m[i] = m[i] * bt + g[i] * omb;
+                            v[i] = v[i] * b2 + g[i] * omb2 * g[i];
+                        }
+                        [
+                            gx,
+                            sum_map([&m[..], &v[..]], |[m, v]| {
+                                m * (m / ((v / bc2).sqrt() + eps))
+                            }),
+                            sum_map([&m[..], x], |[m, x]| m * x),
+                        ]
+                    },
+                )
+            } else {
+                par_zip(
+                    [m.slice_mut::<T>()],
+                    [g.slice::<T>(), x.slice::<T>()],
+                    |[m], [g, x]| {
+                        let (bt, omb) = (bt_t, omb);
+                        let len = m.len();
+                        let (g, x) = (&g[..len], &x[..len]);
+                        let gx = sum_map([g, x], |[g, x]| g * x);
+                        for i in 0..len {
+                            m[i] = m[i] * bt + g[i] * omb;
+                        }
+                        [
+                            gx,
+                            sum_map([&m[..]], |[m]| m * m),
+                            sum_map([&m[..], x], |[m, x]| m * x),
+                        ]
+                    },
+                )
+            };
+            gx += s_gx;
+            norm += s_norm;
+            ip += s_ip;
+            taken.push((m, v));
+        }
+        let wd = self.weight_decay;
+        let c = 1.0 + a * wd;
+        let tau = self.step_size(a, loss, gx, norm, ip);
+        let tau_t = t(tau);
+        // x ← x·keep − τ·d, then ÷ c for PyTorch's proximal form.
+        let (keep, divide) = match (self.flavor, self.kind) {
+            (Flavor::Optax, _) => (None, None),
+            (Flavor::Torch, Kind::Adam { divide: false, .. }) => (Some(t(1.0 - wd * a)), None),
+            (Flavor::Torch, _) => (None, Some(t(c))),
+        };
+        let optax_decay = t(-(a * wd) / c);
+        let optax = self.flavor == Flavor::Optax;
+        for (p, (m, v)) in params.iter_mut().zip(taken) {
+            let mut x = Host::take_from(&mut p.value);
+            let v_slice: &[T] = if adam.is_some() {
+                v.slice::<T>()
+            } else {
+                m.slice::<T>()
+            };
+            par_zip(
+                [x.slice_mut::<T>()],
+                [m.slice::<T>(), v_slice],
+                |[x], [m, v]| {
+                    let (tau, keep, divide, optax_decay, optax, adam) =
+                        (tau_t, keep, divide, optax_decay, optax, adam);
+                    let len = x.len();
+                    let (m, v) = (&m[..len], &v[..len]);
+                    for i in 0..len {
+                        let d = match adam {
+                            Some((_, _, bc2, eps)) => m[i] / ((v[i] / bc2).sqrt() + eps),
+                            None => m[i],
+                        };
+                        let step = d * tau;
+                        x[i] = if optax {
+                            x[i] + (x[i] * optax_decay - step)
+                        } else if let Some(k) = keep {
+                            x[i] * k - step
+                        } else if let Some(c) = divide {
+                            (x[i] - step) / c
+                        } else {
+                            x[i] - step
+                        };
+                    }
+                    []
+                },
+            );
+            p.value = x.into_tensor();
+            self.exp_avg.insert(p.key.clone(), m.into_tensor());
+            if adam.is_some() {
+                self.exp_avg_sq.insert(p.key.clone(), v.into_tensor());
+            }
+        }
+        self.count += 1;
+    }
+}
+
 impl Optimizer for Momo {
     fn algorithm(&self) -> &'static str {
         match self.kind {
@@ -274,19 +451,22 @@ impl Optimizer for Momo {
                 self.algorithm()
             ))
         })?;
+        #[cfg(feature = "flex")]
+        match crate::host::param_dtype(params) {
+            Some(burn::tensor::DType::F32) => {
+                self.step_host::<f32>(ctx.lr, loss, params);
+                return Ok(());
+            }
+            Some(burn::tensor::DType::F64) => {
+                self.step_host::<f64>(ctx.lr, loss, params);
+                return Ok(());
+            }
+            _ => {}
+        }
         let n = (self.count + 1) as f64;
-        let (a, wd) = (ctx.lr, self.weight_decay);
-        let c = 1.0 + a * wd;
         let (bt, seed) = self.average_weight();
         // ⟨g, x⟩ over all parameters, then the loss and ⟨g, x⟩ averages.
         let gx: f64 = params.iter().map(|p| dot(&p.grad, &p.value)).sum();
-        let (f_prev, gamma_prev) = if seed {
-            (loss, gx)
-        } else {
-            (self.f_bar, self.gamma)
-        };
-        self.f_bar = bt * f_prev + (1.0 - bt) * loss;
-        self.gamma = bt * gamma_prev + (1.0 - bt) * gx;
         // Moments, the preconditioned direction m/D, ⟨m, m/D⟩ and ⟨m, x⟩.
         let mut directions = Vec::with_capacity(params.len());
         let (mut norm, mut ip) = (0.0, 0.0);
@@ -318,26 +498,9 @@ impl Optimizer for Momo {
             self.exp_avg.insert(p.key.clone(), m);
             directions.push(direction);
         }
-        let rho = match self.kind {
-            Kind::Momo {
-                bias_correction: true,
-            }
-            | Kind::Adam { .. } => 1.0 - self.beta.powf(n),
-            Kind::Momo {
-                bias_correction: false,
-            } => 1.0,
-        };
-        if self.adapt {
-            let cap = c * (self.f_bar - self.gamma) + ip;
-            if cap < c * rho * self.lb {
-                self.lb = py_max(cap / (2.0 * c * rho), self.lb0);
-            }
-        }
-        let mut t1 = py_max(c * (self.f_bar - rho * self.lb - self.gamma) + ip, 0.0) / norm;
-        if self.flavor == Flavor::Optax && norm <= f64::EPSILON {
-            t1 = 0.0; // optax takes no step when the direction vanishes
-        }
-        let tau = py_min(a / rho, t1);
+        let (a, wd) = (ctx.lr, self.weight_decay);
+        let c = 1.0 + a * wd;
+        let tau = self.step_size(a, loss, gx, norm, ip);
         for (p, direction) in params.iter_mut().zip(directions) {
             let step = direction.mul_scalar(tau);
             p.value = match (self.flavor, self.kind) {
@@ -350,12 +513,6 @@ impl Optimizer for Momo {
                 }
                 (Flavor::Torch, _) => p.value.clone().sub(step).div_scalar(c),
             };
-        }
-        if self.adapt {
-            self.lb = py_max(
-                ((self.f_bar + ip - self.gamma) - 0.5 * tau * norm) / rho,
-                self.lb0,
-            );
         }
         self.count += 1;
         Ok(())

@@ -330,6 +330,211 @@ impl Prodigy {
     }
 }
 
+/// Host buffers of one parameter's state.
+#[cfg(feature = "flex")]
+struct HostSlots {
+    m: crate::host::Host,
+    v: crate::host::Host,
+    s: crate::host::Host,
+    x0: crate::host::Host,
+}
+
+#[cfg(feature = "flex")]
+impl Prodigy {
+    fn take_host<T: crate::host::Real>(&mut self, p: &ParamTensor) -> HostSlots {
+        use crate::host::Host;
+        match self.per_param.remove(&p.key) {
+            Some(st) => HostSlots {
+                m: Host::take(st.exp_avg),
+                v: Host::take(st.exp_avg_sq),
+                s: Host::take(st.s),
+                x0: Host::take(st.params0),
+            },
+            None => {
+                let len = p.value.dims()[0];
+                HostSlots {
+                    m: Host::zeros::<T>(len),
+                    v: Host::zeros::<T>(len),
+                    s: Host::zeros::<T>(len),
+                    x0: Host::take(p.value.clone()).duplicate::<T>(),
+                }
+            }
+        }
+    }
+
+    fn put_host(&mut self, key: &str, h: HostSlots) {
+        self.per_param.insert(
+            key.to_string(),
+            ProdigyParamState {
+                exp_avg: h.m.into_tensor(),
+                exp_avg_sq: h.v.into_tensor(),
+                s: h.s.into_tensor(),
+                params0: h.x0.into_tensor(),
+            },
+        );
+    }
+
+    /// Both flavors in two fused passes per tensor: moments, `s`, ⟨g, x₀ − x⟩ and Σ|s| over
+    /// g, x, x₀, m, v, s; then, with the new `d`, the update of x from m and v.
+    fn step_host<T: crate::host::Real>(&mut self, lr: f64, params: &mut [ParamTensor]) {
+        use crate::host::{par_zip, sum_map, Host};
+        let c = self.config.clone();
+        let optax = c.flavor == ProdigyFlavor::Optax;
+        let (b3, d, d0) = (c.b3(), self.d, c.d0);
+        let n = (self.count + 1) as f64;
+        let bc = if optax || c.bias_correction {
+            (1.0 - c.b2.powf(n)).sqrt() / (1.0 - c.b1.powf(n))
+        } else {
+            1.0
+        };
+        let dlr = d * lr * bc;
+        // optax multiplies d·g first and divides by d₀ last; PyTorch folds all into one factor.
+        let (m_coef, v_coef, s_coef) = if optax {
+            (
+                1.0 - c.b1,
+                1.0 - c.b2,
+                if c.safeguard_warmup { d } else { dlr },
+            )
+        } else {
+            let s = if c.safeguard_warmup {
+                (d / d0) * d
+            } else {
+                (d / d0) * dlr
+            };
+            (d * (1.0 - c.b1), d * d * (1.0 - c.b2), s)
+        };
+        let t = T::of;
+        let (b1, b2, b3t, dt, d0t) = (t(c.b1), t(c.b2), t(b3), t(d), t(d0));
+        let (m_coef, v_coef, s_coef) = (t(m_coef), t(v_coef), t(s_coef));
+        let l2 = (!optax && !c.decoupled && c.weight_decay != 0.0).then(|| t(c.weight_decay));
+        let active = optax || lr > 0.0;
+        let mut acc = 0.0;
+        let mut numerator = self.numerator * b3;
+        let mut den = 0.0;
+        let mut slots = Vec::with_capacity(params.len());
+        for p in params.iter() {
+            let mut h = self.take_host::<T>(p);
+            if active {
+                let x = Host::take(p.value.clone());
+                let g = Host::take(p.grad.clone());
+                let [dot, l1] = par_zip(
+                    [
+                        h.m.slice_mut::<T>(),
+                        h.v.slice_mut::<T>(),
+                        h.s.slice_mut::<T>(),
+                    ],
+                    [g.slice::<T>(), x.slice::<T>(), h.x0.slice::<T>()],
+                    |[m, v, s], [g, x, x0]| {
+                        let (b1, b2, b3, d, d0, l2) = (b1, b2, b3t, dt, d0t, l2);
+                        let (m_coef, v_coef, s_coef, optax) = (m_coef, v_coef, s_coef, optax);
+                        let len = m.len();
+                        let (v, s, g, x, x0) = (
+                            &mut v[..len],
+                            &mut s[..len],
+                            &g[..len],
+                            &x[..len],
+                            &x0[..len],
+                        );
+                        let grad = |i: usize| match l2 {
+                            Some(wd) => g[i] + x[i] * wd,
+                            None => g[i],
+                        };
+                        let dot = sum_map([g, x, x0], |[g, x, x0]| {
+                            l2.map_or(g, |wd| g + x * wd) * (x0 - x)
+                        });
+                        // The flavour test sits outside the loops so that each loop vectorises.
+                        if optax {
+                            for i in 0..len {
+                                let dg = grad(i) * d;
+                                m[i] = m[i] * b1 + dg * m_coef;
+                                v[i] = v[i] * b2 + dg * v_coef * dg;
+                                s[i] = s[i] * b3 + dg * s_coef / d0;
+                            }
+                        } else {
+                            for i in 0..len {
+                                let gi = grad(i);
+                                m[i] = m[i] * b1 + gi * m_coef;
+                                v[i] = v[i] * b2 + gi * gi * v_coef;
+                                s[i] = s[i] * b3 + gi * s_coef;
+                            }
+                        }
+                        [dot, sum_map([&s[..]], |[s]| s.abs())]
+                    },
+                );
+                if optax {
+                    acc += dot;
+                } else {
+                    numerator += (d / d0) * dlr * dot;
+                }
+                den += l1;
+            }
+            slots.push(h);
+        }
+        if optax {
+            self.numerator = b3 * self.numerator + (d / d0) * dlr * acc;
+            let d_hat = c.d_coef * self.numerator / den;
+            self.d = nan_max(d, d_hat);
+            self.d_hat = Some(d_hat);
+            self.denominator = Some(den);
+        } else {
+            if den == 0.0 {
+                for (p, h) in params.iter().zip(slots) {
+                    self.put_host(&p.key, h);
+                }
+                return;
+            }
+            let mut d_new = d;
+            let mut d_hat = d;
+            if lr > 0.0 {
+                d_hat = c.d_coef * numerator / den;
+                if d_new == d0 {
+                    d_new = py_max(d_new, d_hat);
+                }
+                self.d_max = py_max(self.d_max, d_hat);
+                d_new = py_min(self.d_max, d_new * c.growth_rate);
+            }
+            self.numerator = numerator;
+            self.denominator = Some(den);
+            self.d = d_new;
+            self.d_hat = Some(d_hat);
+        }
+        let eps_d = t(self.d * c.eps);
+        let decay =
+            (c.weight_decay != 0.0 && (optax || c.decoupled)).then(|| t(-c.weight_decay * dlr));
+        let (dlr_t, neg_dlr) = (t(dlr), t(-dlr));
+        for (p, h) in params.iter_mut().zip(slots) {
+            let mut x = Host::take_from(&mut p.value);
+            par_zip(
+                [x.slice_mut::<T>()],
+                [h.m.slice::<T>(), h.v.slice::<T>()],
+                |[x], [m, v]| {
+                    let (eps_d, dlr, neg_dlr, optax) = (eps_d, dlr_t, neg_dlr, optax);
+                    let (has_decay, k) = (decay.is_some(), decay.unwrap_or(t(0.0)));
+                    let len = x.len();
+                    let (m, v) = (&m[..len], &v[..len]);
+                    if optax {
+                        for i in 0..len {
+                            let wd = if has_decay { x[i] * k } else { t(0.0) };
+                            x[i] = x[i] + (wd - m[i] * dlr / (v[i].sqrt() + eps_d));
+                        }
+                    } else {
+                        for i in 0..len {
+                            if has_decay {
+                                x[i] = x[i] + x[i] * k;
+                            }
+                            x[i] = x[i] + m[i] / (v[i].sqrt() + eps_d) * neg_dlr;
+                        }
+                    }
+                    []
+                },
+            );
+            p.value = x.into_tensor();
+            self.put_host(&p.key, h);
+        }
+        self.count += 1;
+    }
+}
+
 impl Optimizer for Prodigy {
     fn algorithm(&self) -> &'static str {
         "prodigy"
@@ -337,6 +542,18 @@ impl Optimizer for Prodigy {
 
     fn step(&mut self, ctx: &StepContext, params: &mut [ParamTensor]) -> crate::Result<()> {
         validate::learning_rate(ctx.lr)?;
+        #[cfg(feature = "flex")]
+        match crate::host::param_dtype(params) {
+            Some(burn::tensor::DType::F32) => {
+                self.step_host::<f32>(ctx.lr, params);
+                return Ok(());
+            }
+            Some(burn::tensor::DType::F64) => {
+                self.step_host::<f64>(ctx.lr, params);
+                return Ok(());
+            }
+            _ => {}
+        }
         match self.config.flavor {
             ProdigyFlavor::Optax => self.step_optax(ctx.lr, params),
             ProdigyFlavor::Torch => self.step_torch(ctx.lr, params),

@@ -194,6 +194,25 @@ impl ScheduleFreeAdamW {
         };
         let n = (self.count + 1) as f64;
         let bc2 = 1.0 - c.b2.powf(n);
+        #[cfg(feature = "flex")]
+        if let Some(dtype) = crate::host::param_dtype(params) {
+            let k = HostCoefficients {
+                b1,
+                b2: c.b2,
+                eps: c.eps,
+                weight_decay: c.weight_decay,
+                bc2,
+                ck,
+                lr: lr_z,
+                paper: false,
+            };
+            match dtype {
+                burn::tensor::DType::F32 => self.step_host::<f32>(&k, true, params),
+                _ => self.step_host::<f64>(&k, true, params),
+            }
+            self.weight_sum = total;
+            return;
+        }
         for param in params.iter_mut() {
             let st = self.per_param.remove(&param.key).unwrap_or_else(|| Slots {
                 z: param.value.clone(),
@@ -245,6 +264,24 @@ impl ScheduleFreeAdamW {
         } else {
             weight / self.weight_sum
         };
+        #[cfg(feature = "flex")]
+        if let Some(dtype) = crate::host::param_dtype(params) {
+            let k = HostCoefficients {
+                b1: c.b1,
+                b2: c.b2,
+                eps: c.eps,
+                weight_decay: c.weight_decay,
+                bc2,
+                ck,
+                lr: lr_k,
+                paper: c.flavor == ScheduleFreeFlavor::TorchPaper,
+            };
+            match dtype {
+                burn::tensor::DType::F32 => self.step_host::<f32>(&k, false, params),
+                _ => self.step_host::<f64>(&k, false, params),
+            }
+            return;
+        }
         for param in params.iter_mut() {
             let st = self.per_param.remove(&param.key).unwrap_or_else(|| Slots {
                 z: param.value.clone(),
@@ -270,6 +307,97 @@ impl ScheduleFreeAdamW {
             let z = st.z.sub(gn.mul_scalar(lr_k));
             self.per_param
                 .insert(param.key.clone(), Slots { z, exp_avg_sq: v });
+        }
+    }
+}
+
+/// The scalars of one Schedule-Free step, for the fused kernel.
+#[cfg(feature = "flex")]
+struct HostCoefficients {
+    b1: f64,
+    b2: f64,
+    eps: f64,
+    weight_decay: f64,
+    bc2: f64,
+    ck: f64,
+    lr: f64,
+    /// `torch_paper`: no bias correction in the denominator.
+    paper: bool,
+}
+
+#[cfg(feature = "flex")]
+impl ScheduleFreeAdamW {
+    /// One fused pass over y, g, z and v per chunk, in the operation order of the optax
+    /// (`optax: true`) or PyTorch tensor path above.
+    fn step_host<T: crate::host::Real>(
+        &mut self,
+        k: &HostCoefficients,
+        optax: bool,
+        params: &mut [ParamTensor],
+    ) {
+        use crate::host::{par_zip, Host};
+        let t = T::of;
+        let (b1, omb1, b2, omb2) = (t(k.b1), t(1.0 - k.b1), t(k.b2), t(1.0 - k.b2));
+        let (eps, wd, bc2, ck, omck) = (
+            t(k.eps),
+            t(k.weight_decay),
+            t(k.bc2),
+            t(k.ck),
+            t(1.0 - k.ck),
+        );
+        let (neg_lr, lr) = (t(-k.lr), t(k.lr));
+        let y_coef = t(k.lr * (k.b1 * (1.0 - k.ck) - 1.0));
+        let paper = k.paper;
+        for param in params.iter_mut() {
+            let mut y = Host::take_from(&mut param.value);
+            let g = Host::take(param.grad.clone());
+            let (mut z, mut v) = match self.per_param.remove(&param.key) {
+                Some(st) => (Host::take(st.z), Host::take(st.exp_avg_sq)),
+                None => (y.duplicate::<T>(), Host::zeros::<T>(y.len())),
+            };
+            par_zip(
+                [y.slice_mut::<T>(), z.slice_mut::<T>(), v.slice_mut::<T>()],
+                [g.slice::<T>()],
+                |[y, z, v], [g]| {
+                    let (b1, omb1, b2, omb2, eps, wd, bc2) = (b1, omb1, b2, omb2, eps, wd, bc2);
+                    let (ck, omck, neg_lr, lr, y_coef, paper, optax) =
+                        (ck, omck, neg_lr, lr, y_coef, paper, optax);
+                    let len = y.len();
+                    let (z, v, g) = (&mut z[..len], &mut v[..len], &g[..len]);
+                    for i in 0..len {
+                        let gi = g[i];
+                        if optax {
+                            let vi = gi * gi * omb2 + v[i] * b2;
+                            let u = (gi / ((vi / bc2).sqrt() + eps) + y[i] * wd) * neg_lr;
+                            let zi = z[i] + u;
+                            let prev_x = (y[i] - z[i] * omb1) / b1;
+                            let xi = prev_x * omck + zi * ck;
+                            (v[i], z[i]) = (vi, zi);
+                            y[i] = xi * b1 + zi * omb1;
+                        } else {
+                            let vi = v[i] * b2 + gi * gi * omb2;
+                            let denom = if paper {
+                                vi.sqrt() + eps
+                            } else {
+                                (vi / bc2).sqrt() + eps
+                            };
+                            let gn = gi / denom + y[i] * wd;
+                            let yi = y[i];
+                            y[i] = (yi + (z[i] - yi) * ck) + gn * y_coef;
+                            (v[i], z[i]) = (vi, z[i] - gn * lr);
+                        }
+                    }
+                    []
+                },
+            );
+            param.value = y.into_tensor();
+            self.per_param.insert(
+                param.key.clone(),
+                Slots {
+                    z: z.into_tensor(),
+                    exp_avg_sq: v.into_tensor(),
+                },
+            );
         }
     }
 }

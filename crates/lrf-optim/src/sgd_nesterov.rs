@@ -63,6 +63,46 @@ pub struct SgdNesterov {
     trace: HashMap<String, Tensor<1>>,
 }
 
+impl SgdNesterov {
+    /// The step as one fused pass over x, g and the momentum per chunk.
+    #[cfg(feature = "flex")]
+    fn step_host<T: crate::host::Real>(&mut self, lr: f64, params: &mut [ParamTensor]) {
+        use crate::host::{par_zip, Host};
+        let (mu, wd, neg_lr) = (
+            T::of(self.config.momentum),
+            T::of(self.config.weight_decay),
+            T::of(-lr),
+        );
+        for p in params.iter_mut() {
+            let mut x = Host::take_from(&mut p.value);
+            let g = Host::take(p.grad.clone());
+            let mut b = match self.trace.remove(&p.key) {
+                Some(b) => Host::take(b),
+                None => Host::zeros::<T>(x.len()),
+            };
+            par_zip(
+                [x.slice_mut::<T>(), b.slice_mut::<T>()],
+                [g.slice::<T>()],
+                |[x, b], [g]| {
+                    let (mu, wd, neg_lr) = (mu, wd, neg_lr);
+                    let len = x.len();
+                    let (b, g) = (&mut b[..len], &g[..len]);
+                    for i in 0..len {
+                        let gi = g[i] + x[i] * wd;
+                        let bi = gi + b[i] * mu;
+                        b[i] = bi;
+                        x[i] = x[i] + (gi + bi * mu) * neg_lr;
+                    }
+                    []
+                },
+            );
+            p.value = x.into_tensor();
+            self.trace.insert(p.key.clone(), b.into_tensor());
+        }
+        self.count += 1;
+    }
+}
+
 impl Optimizer for SgdNesterov {
     fn algorithm(&self) -> &'static str {
         "sgd_nesterov"
@@ -70,6 +110,18 @@ impl Optimizer for SgdNesterov {
 
     fn step(&mut self, ctx: &StepContext, params: &mut [ParamTensor]) -> crate::Result<()> {
         validate::learning_rate(ctx.lr)?;
+        #[cfg(feature = "flex")]
+        match crate::host::param_dtype(params) {
+            Some(burn::tensor::DType::F32) => {
+                self.step_host::<f32>(ctx.lr, params);
+                return Ok(());
+            }
+            Some(burn::tensor::DType::F64) => {
+                self.step_host::<f64>(ctx.lr, params);
+                return Ok(());
+            }
+            _ => {}
+        }
         let (mu, wd) = (self.config.momentum, self.config.weight_decay);
         for p in params.iter_mut() {
             let g = p.grad.clone().add(p.value.clone().mul_scalar(wd));

@@ -1,5 +1,6 @@
 //! Replays the committed golden trajectories (optax / PyTorch / AlgoPerf in float64) through
-//! lrf-optim and requires every step to match within the tolerance of SCHEMA.md.
+//! lrf-optim and requires every step to match within the tolerance of SCHEMA.md, through the
+//! fused CPU kernels and through burn tensor operations.
 
 use std::path::{Path, PathBuf};
 
@@ -19,12 +20,17 @@ fn replay_family(prefix: &str) {
         .collect();
     assert!(!files.is_empty(), "no {prefix} golden files");
     let mut failures = Vec::new();
-    for file in &files {
-        let report = replay(file, &device).unwrap_or_else(|e| panic!("{e}"));
-        if report.outcome != Outcome::Pass {
-            failures.push(report.line());
+    // Both code paths: the fused CPU kernels and burn tensor operations (any other device).
+    for fused in [true, false] {
+        lrf_optim::set_fused_kernels(fused);
+        for file in &files {
+            let report = replay(file, &device).unwrap_or_else(|e| panic!("{e}"));
+            if report.outcome != Outcome::Pass {
+                failures.push(format!("{} (fused kernels: {fused})", report.line()));
+            }
         }
     }
+    lrf_optim::set_fused_kernels(true);
     assert!(
         failures.is_empty(),
         "golden replay failures:\n{}",
