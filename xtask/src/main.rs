@@ -3,6 +3,9 @@
 //! * `sweep`  — run an experiment (phases, trials in parallel), then score it and print results.
 //! * `score`  — re-print an experiment's results from disk, or score an AlgoPerf log tree.
 //! * `golden` — replay golden optimizer trajectories through lrf-optim.
+//! * `targets` — set a tiny workload's target (`experiments/workload-targets.yaml`).
+//! * `datasets` — check and install the Debian data packages.
+//! * `bench-optim` — time every optimizer against PyTorch and a memory-bandwidth floor.
 
 /// `println!` that ignores a closed standard output (e.g. `cargo xtask sweep | head`), so a
 /// sweep keeps running when its reader goes away.
@@ -22,6 +25,7 @@ macro_rules! out {
 }
 
 mod bench_optim;
+mod datasets;
 mod golden;
 mod job;
 mod paths;
@@ -29,6 +33,7 @@ mod plan;
 mod report;
 mod score;
 mod sweep;
+mod targets;
 mod worker;
 
 use std::path::PathBuf;
@@ -50,6 +55,10 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Show an experiment's results from disk, or score an AlgoPerf log tree.
     Score(score::ScoreArgs),
+    /// Set a tiny workload's target the AlgoPerf way (a tuned NAdamW search at the full budget).
+    Targets(targets::TargetsArgs),
+    /// Report the Debian data packages the workloads read; install them when run as root.
+    Datasets(datasets::DatasetsArgs),
     /// Time one step of every optimizer against its PyTorch reference and a memory floor.
     BenchOptim(bench_optim::BenchArgs),
     /// Replay golden trajectory files (a file or a folder) through lrf-optim in float64.
@@ -74,6 +83,8 @@ fn main() -> ExitCode {
         Command::Score(args) => score::run(args),
         Command::Golden { paths } => golden::run(&paths),
         Command::BenchOptim(args) => bench_optim::run(args),
+        Command::Targets(args) => targets::run(args),
+        Command::Datasets(args) => datasets::run(args),
         Command::Trial { job } => worker::run(&job),
     };
     match result {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, Result};
 use lrf_optim::{HValue, Hyperparams, Preset};
-use lrf_search::{Experiment, PlannedTrial, SearchSpace, Value};
+use lrf_search::{Experiment, PlannedTrial, Point, SearchSpace, Value};
 
 use crate::job::Job;
 use crate::paths::experiment_dir;
@@ -22,10 +22,75 @@ pub fn check_names(exp: &Experiment) -> Result<()> {
     Ok(())
 }
 
-/// The phase-1 preset of `algorithm`: `literature`, or a YAML file relative to the experiment.
+/// Checks that every workload of `exp` has a target to score against (a new workload has none
+/// until `cargo xtask targets` sets it).
+pub fn check_targets_set(exp: &Experiment) -> Result<()> {
+    for name in &exp.workloads {
+        let workload = lrf_workloads::workload(name)?;
+        if workload.info().target.is_nan() {
+            bail!(
+                "{}: workloads: `{name}` has no target yet in {}: run `cargo xtask targets \
+                 --workload {name}` and copy the entry it prints there",
+                exp.origin,
+                lrf_workloads::targets::TARGETS_FILE
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `preset: target-setting`: for each workload, the configuration that set its target
+/// (`experiments/workload-targets.yaml`, `tuned`), on top of the literature preset.
+pub const TARGET_SETTING: &str = "target-setting";
+
+/// The hyperparameters `preset: target-setting` adds for `workload` (none for other presets).
+pub fn target_setting_point(exp: &Experiment, algorithm: &str, workload: &str) -> Result<Point> {
+    if exp.algorithms[algorithm].preset != TARGET_SETTING {
+        return Ok(Point::new());
+    }
+    let file = lrf_workloads::targets::target_file();
+    let at = || {
+        format!(
+            "{}: algorithms.{algorithm}.preset: {TARGET_SETTING}",
+            exp.origin
+        )
+    };
+    if file.procedure.algorithm != algorithm {
+        bail!(
+            "{}: targets are set with `{}`, not `{algorithm}`",
+            at(),
+            file.procedure.algorithm
+        );
+    }
+    let record = file.workloads.get(workload).ok_or_else(|| {
+        anyhow!(
+            "{}: workload `{workload}` has no entry in {}",
+            at(),
+            lrf_workloads::targets::TARGETS_FILE
+        )
+    })?;
+    let mut point = Point::new();
+    for (key, value) in &record.tuned {
+        let v = match value {
+            serde_yaml::Value::Bool(b) => Value::Bool(*b),
+            serde_yaml::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
+            serde_yaml::Value::String(t) => Value::Text(t.clone()),
+            other => bail!(
+                "{}: {}: workloads.{workload}.tuned.{key} = {other:?}: expected a number,                  boolean or text",
+                at(),
+                lrf_workloads::targets::TARGETS_FILE
+            ),
+        };
+        point.insert(key.clone(), v);
+    }
+    Ok(point)
+}
+
+/// The phase-1 preset of `algorithm`: `literature` (also under `target-setting`), or a YAML
+/// file relative to the experiment.
 pub fn base_preset(exp: &Experiment, algorithm: &str) -> Result<Preset> {
     let spec = &exp.algorithms[algorithm];
-    let preset = if spec.preset == "literature" {
+    let preset = if spec.preset == "literature" || spec.preset == TARGET_SETTING {
         Preset::literature(algorithm)?
     } else {
         let dir = Path::new(&exp.origin).parent().unwrap_or(Path::new("."));
@@ -84,6 +149,16 @@ pub fn check_hyperparameters(exp: &Experiment) -> Result<()> {
     let shared = SearchSpace::from_yaml(&exp.search_space, &exp.origin, "search_space")?;
     for (algorithm, spec) in &exp.algorithms {
         let base = base_preset(exp, algorithm)?;
+        for workload in &exp.workloads {
+            for (key, value) in &target_setting_point(exp, algorithm, workload)? {
+                check_value(&base, key, value).map_err(|e| {
+                    anyhow!(
+                        "{}: workloads.{workload}.tuned.{key}: {e}",
+                        lrf_workloads::targets::TARGETS_FILE
+                    )
+                })?;
+            }
+        }
         for (key, value) in &spec.overrides {
             check_value(&base, key, value).map_err(|e| {
                 anyhow!(
@@ -119,7 +194,9 @@ pub fn job(exp: &Experiment, trial: &PlannedTrial, stop_at_target: bool) -> Resu
     let mut optimizer = Hyperparams::new();
     let mut dropout = None;
     let mut label_smoothing = 0.0;
-    for (key, value) in &trial.overrides {
+    let mut overrides = target_setting_point(exp, &trial.algorithm, &trial.workload)?;
+    overrides.extend(trial.overrides.clone());
+    for (key, value) in &overrides {
         match key.as_str() {
             "dropout" => dropout = Some(number(value, exp, trial, key)?),
             "label_smoothing" => label_smoothing = number(value, exp, trial, key)?,

@@ -54,6 +54,7 @@ pub fn load_experiment(
         exp.seeds = (0..n).collect(); // clap checked n >= 1
     }
     plan::check_names(&exp)?;
+    plan::check_targets_set(&exp)?;
     plan::check_hyperparameters(&exp)?;
     Ok(exp)
 }
@@ -100,7 +101,7 @@ pub fn stale(jobs: &[Job]) -> Result<Vec<&Job>> {
 }
 
 /// Refuses to mix results: a completed trial must have been run with the same job.
-fn check_existing(jobs: &[Job]) -> Result<()> {
+pub(crate) fn check_existing(jobs: &[Job]) -> Result<()> {
     if let Some(job) = stale(jobs)?.first() {
         {
             bail!(
@@ -163,7 +164,7 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
 /// Takes the experiment's lock (`results/<name>/.sweep.lock`) for the life of the returned file,
 /// so two sweeps never run one experiment's trials at once. The operating system releases it
 /// when the process ends, however it ends.
-fn lock_experiment(name: &str) -> Result<std::fs::File> {
+pub(crate) fn lock_experiment(name: &str) -> Result<std::fs::File> {
     let dir = experiment_dir(name);
     std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
     let path = dir.join(".sweep.lock");
@@ -188,7 +189,7 @@ fn lock_experiment(name: &str) -> Result<std::fs::File> {
 
 /// Loads the data of every workload that has trials to run, so a missing or corrupt file stops
 /// the sweep with one clear line before any trial starts.
-fn check_data(pending: &[Job]) -> Result<()> {
+pub(crate) fn check_data(pending: &[Job]) -> Result<()> {
     let mut names: Vec<&str> = pending.iter().map(|j| j.workload.as_str()).collect();
     names.sort();
     names.dedup();
@@ -203,11 +204,17 @@ fn check_data(pending: &[Job]) -> Result<()> {
 }
 
 /// Runs `pending` jobs on `workers` processes; returns a line per job that crashed.
-fn run_pool(pending: Vec<Job>, workers: usize) -> Result<Vec<String>> {
+pub(crate) fn run_pool(pending: Vec<Job>, workers: usize) -> Result<Vec<String>> {
     if pending.is_empty() {
         return Ok(Vec::new());
     }
-    let exe = std::env::current_exe().context("cannot find the xtask executable")?;
+    // On Linux, /proc/self/exe runs this very build even when `cargo build` has replaced the
+    // file since the sweep started (workers then never mix two builds).
+    let exe = if cfg!(target_os = "linux") && std::path::Path::new("/proc/self/exe").exists() {
+        PathBuf::from("/proc/self/exe")
+    } else {
+        std::env::current_exe().context("cannot find the xtask executable")?
+    };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = (cores / workers).max(1).to_string();
     let total = pending.len() as u64;

@@ -5,6 +5,10 @@
 //!
 //! * [`idx`]: the IDX format (gzipped or not) of MNIST-style files.
 //! * [`fashion_mnist`]: Fashion-MNIST from the Debian package or the committed subset.
+//! * [`ding`]: German→English pairs from the Ding dictionary (Debian `trans-de-en`).
+//! * [`vocab`]: a shared BPE subword vocabulary.
+//! * [`nifti`]: NIfTI-1 volumes (gzipped or not).
+//! * [`mri_sim`]: a fastMRI-style reconstruction task simulated from real MRI volumes.
 //! * [`ShuffledBatches`]: reproducible mini-batch order.
 //!
 //! Every error names the file and what was wrong with it ([`DataError`]).
@@ -13,9 +17,13 @@
 
 mod atomic;
 mod batches;
+pub mod ding;
 mod error;
 pub mod fashion_mnist;
 pub mod idx;
+pub mod mri_sim;
+pub mod nifti;
+pub mod vocab;
 
 pub use atomic::{write_atomic, write_new_atomic};
 pub use batches::ShuffledBatches;

@@ -24,8 +24,8 @@ pub struct WorkloadInfo {
     pub minimize: bool,
     /// Validation target.
     pub target: f64,
-    /// How the target was obtained.
-    pub target_provenance: &'static str,
+    /// How the target was obtained (one line, for reports).
+    pub target_provenance: String,
     /// Step budget (AlgoPerf `step_hint`).
     pub step_budget: u64,
     /// Evaluate every this many steps (and at the last step).
@@ -59,7 +59,12 @@ pub trait Workload: Send + Sync {
 
 /// Every workload, by name.
 pub fn workloads() -> Vec<Box<dyn Workload>> {
-    vec![Box::new(crate::resnet::ResNetWorkload::tiny())]
+    vec![
+        Box::new(crate::resnet::ResNetWorkload::tiny()),
+        Box::new(crate::unet::UNetWorkload::tiny()),
+        Box::new(crate::vit::ViTWorkload::tiny()),
+        Box::new(crate::transformer::TransformerWorkload::tiny()),
+    ]
 }
 
 /// Names of every workload.

@@ -2,12 +2,12 @@
 //! (AlgoPerf `imagenet_resnet`; here on Fashion-MNIST). ResNet has no dropout.
 
 mod config;
-mod data;
+pub(crate) mod data;
 mod model;
 mod task;
 
-pub use config::ResNetConfig;
-pub use model::{BasicBlock, ResNet};
+pub use config::{ResNetConfig, BOTTLENECK_EXPANSION};
+pub use model::{BasicBlock, Bottleneck, ResNet};
 pub use task::{ImageData, ResNetTask};
 
 use std::path::Path;
@@ -20,6 +20,7 @@ use crate::device::training_device;
 use crate::error::Result;
 use crate::params::trainable_parameters;
 use crate::spec::TrialSpec;
+use crate::targets::{provenance, tiny_target};
 use crate::train::{run_trial, EvalSink, TrialOutcome};
 use crate::workload::{Workload, WorkloadInfo};
 
@@ -36,6 +37,7 @@ impl ResNetWorkload {
     /// `resnet_tiny`: [`ResNetConfig::tiny`] on the first 8 000 Fashion-MNIST training images,
     /// validated on 2 000 held-out images.
     pub fn tiny() -> Self {
+        let face = tiny_target("resnet_tiny");
         Self {
             info: WorkloadInfo {
                 name: "resnet_tiny",
@@ -44,10 +46,10 @@ impl ResNetWorkload {
                               Fashion-MNIST 28x28, 8000 train / 2000 validation images",
                 target_metric_name: "accuracy",
                 minimize: false,
-                target: TINY_TARGET,
-                target_provenance: TINY_TARGET_PROVENANCE,
-                step_budget: 300,
-                eval_every: 25,
+                target: face.target,
+                target_provenance: provenance("resnet_tiny"),
+                step_budget: face.step_budget,
+                eval_every: face.eval_every,
                 batch_size: 64,
             },
             config: ResNetConfig::tiny(),
@@ -69,20 +71,6 @@ impl ResNetWorkload {
         Ok((source.describe(), Arc::new(data)))
     }
 }
-
-/// Validation-accuracy target of `resnet_tiny`, set the AlgoPerf way: the best validation
-/// accuracy a tuned NAdamW reaches within the 300-step budget.
-///
-/// `experiments/targets-resnet_tiny.yaml` ran NAdamW at 16 scrambled-Sobol points over learning
-/// rate, 1−β₁, 1−β₂, weight decay, warmup and label smoothing, at the full budget without early
-/// stopping (2026-12-03, flex CPU backend, Fashion-MNIST from the Debian package). The best point
-/// (lr 0.0272, 1−β₁ 0.0578, 1−β₂ 0.00134, wd 0.00159, warmup 3.6 %, no label smoothing) reached
-/// 0.8630 with seed 0; rerun with seeds 1, 2, 3 it reached 0.8445, 0.8450 and 0.8525. The target is
-/// the median best validation accuracy over the four seeds: (0.8450 + 0.8525) / 2 = 0.84875.
-pub const TINY_TARGET: f64 = 0.84875;
-/// How [`TINY_TARGET`] was obtained (one line, for reports).
-pub const TINY_TARGET_PROVENANCE: &str = "median over 4 seeds of the best validation accuracy of \
-     the best of 16 NAdamW configurations searched at the full budget (experiments/targets-resnet_tiny.yaml)";
 
 impl Workload for ResNetWorkload {
     fn info(&self) -> &WorkloadInfo {
