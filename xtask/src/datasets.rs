@@ -97,7 +97,8 @@ pub fn run(args: DatasetsArgs) -> Result<ExitCode> {
     let mut install = vec!["install", "-y", "-q"];
     install.extend(&names);
     // A fresh machine has no package lists yet: update once when the first try fails.
-    if !apt_get(&install)? && !(apt_get(&["update", "-q"])? && apt_get(&install)?) {
+    let installed = apt_get(&install)? || (apt_get(&["update", "-q"])? && apt_get(&install)?);
+    if !installed {
         bail!("`{command}` failed (see apt-get's output above)");
     }
     let still: Vec<&str> = missing

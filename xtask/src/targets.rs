@@ -114,7 +114,7 @@ pub fn run(args: TargetsArgs) -> Result<ExitCode> {
     let info = workload.info().clone();
     let procedure = &target_file().procedure;
     let points = args.points.map_or(procedure.points, |p| p as usize);
-    let exp = search_experiment(&info.name, points)?;
+    let exp = search_experiment(info.name, points)?;
     let workers = args
         .workers
         .map(|w| w as usize)
