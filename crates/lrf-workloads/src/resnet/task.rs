@@ -82,7 +82,7 @@ impl Task for ResNetTask {
     }
 
     /// "Precise BatchNorm": the running statistics become the mean over the first
-    /// [`STATISTICS_BATCHES`] training batches at this point.
+    /// `STATISTICS_BATCHES` training batches at this point.
     fn recompute_statistics(&self, model: ResNet, device: &Device) -> ResNet {
         let batches = STATISTICS_BATCHES.min(self.data.train.len() / self.batch_size);
         recompute_batch_norm(model, BATCH_NORM_MOMENTUM, batches, |m, k| {
