@@ -266,6 +266,57 @@ fn a_corrupt_dataset_stops_the_sweep_with_one_line() {
     );
 }
 
+/// A sweep on `workload` with the data variable `var` pointing at nothing: one line that names
+/// the missing file and the Debian package to install.
+fn missing_data(workload: &str, var: &str, package: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = dir.path().join("e.yaml");
+    std::fs::write(
+        &exp,
+        format!("name: missing\nworkloads: [{workload}]\nalgorithms:\n  nadamw: {{}}\nphase2:\n  enabled: false\n"),
+    )
+    .unwrap();
+    let out = xtask()
+        .args(["sweep", "--experiment"])
+        .arg(&exp)
+        .env(var, dir.path().join("nowhere"))
+        .env("LRF_RESULTS_DIR", dir.path().join("results"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("nowhere") && stderr.contains(&format!("apt-get install {package}")),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("results/missing/phase1").exists());
+}
+
+#[test]
+fn a_missing_data_package_is_one_line_naming_it() {
+    missing_data("transformer_tiny", "LRF_DING_FILE", "trans-de-en");
+    missing_data("unet_tiny", "LRF_MRICRON_DIR", "mricron-data");
+}
+
+#[test]
+fn the_workload_smoke_test_plans_five_seeds_per_tiny_workload() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = xtask()
+        .args(["sweep", "--dry-run", "--experiment"])
+        .arg(root().join("experiments/workloads-smoke.yaml"))
+        .env("LRF_RESULTS_DIR", dir.path().join("results"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("total: 20 trials"), "{stdout}");
+    assert!(
+        stdout.contains("1 algorithms x 4 workloads x 5 seeds"),
+        "{stdout}"
+    );
+}
+
 /// The whole pipeline on a small experiment: 2 phase-1 trials and 4 phase-2 trials on two
 /// workers; a second run skips them all; `score` re-prints the table from disk.
 #[test]

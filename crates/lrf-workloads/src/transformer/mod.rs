@@ -1,6 +1,13 @@
 //! The Transformer family: pre-LN encoder–decoder Transformers on German→English translation
 //! (AlgoPerf `wmt`; here on the sentence pairs of the Ding dictionary, Debian `trans-de-en`),
 //! scored by corpus BLEU of greedy translations.
+//!
+//! At the tiny size the task is hard: 7 149 idiomatic example sentences are little data, and
+//! within its 1 000-step budget a tuned NAdamW reaches a validation BLEU below 1 (0–100 scale;
+//! AlgoPerf's WMT target is 30.8), with validation cross-entropy still falling. The workload
+//! still ranks optimizers by how fast they lower the loss and raise BLEU, but one evaluation's
+//! BLEU is noisy at this level: its target is the median over 5 seeds (see
+//! `experiments/workload-targets.yaml`), and time-to-target should be read over several seeds.
 
 pub mod bleu;
 mod config;
