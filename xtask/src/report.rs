@@ -64,8 +64,9 @@ pub fn outcome_line(job: &Job) -> String {
         Some(s) if s.status == "diverged" => format!("diverged at step {}", s.steps_run),
         Some(s) => match s.steps_to_target {
             Some(step) => format!(
-                "reached {} {:.4} at step {step} ({:.1} s of training)",
+                "reached the target {} {} {:.4} at step {step} ({:.1} s of training)",
                 s.metric,
+                if s.minimize { "<=" } else { ">=" },
                 s.target,
                 s.seconds_to_target.unwrap_or(f64::NAN)
             ),
@@ -127,7 +128,22 @@ pub fn show(exp: &Experiment, jobs: &[Job]) -> Result<()> {
             exp.origin
         );
     }
-    let scores = score_experiment(&summaries, axis, &algorithm_order);
+    let mut scores = score_experiment(&summaries, axis, &algorithm_order);
+    for (algorithm, spec) in &exp.algorithms {
+        match spec.preset.as_str() {
+            "literature" => {}
+            crate::plan::TARGET_SETTING => {
+                scores
+                    .phase1_labels
+                    .insert(algorithm.clone(), "target-setting configuration".into());
+            }
+            file => {
+                scores
+                    .phase1_labels
+                    .insert(algorithm.clone(), format!("preset {file}"));
+            }
+        }
+    }
     let out = dir.join("scores");
     let first = &summaries[0];
     let axis_name = match axis {
@@ -183,7 +199,7 @@ pub fn show(exp: &Experiment, jobs: &[Job]) -> Result<()> {
             let c = &scores.configs[i];
             match c.phase {
                 1 => Series {
-                    label: format!("{} (literature defaults)", c.algorithm),
+                    label: format!("{} ({})", c.algorithm, scores.phase1_label(&c.algorithm)),
                     dashed: true,
                 },
                 _ => Series {

@@ -83,6 +83,20 @@ pub struct ExperimentScores {
     pub times: TimeMatrix,
     /// Their performance profile.
     pub profile: Profile,
+    /// What phase 1 ran for an algorithm when it was not the literature defaults (e.g.
+    /// `target-setting configuration`); set by the caller, used by tables and plots.
+    pub phase1_labels: BTreeMap<String, String>,
+}
+
+impl ExperimentScores {
+    /// Label of `algorithm`'s phase-1 configuration: `literature defaults` unless
+    /// [`ExperimentScores::phase1_labels`] says otherwise.
+    pub fn phase1_label(&self, algorithm: &str) -> String {
+        self.phase1_labels
+            .get(algorithm)
+            .cloned()
+            .unwrap_or_else(|| "literature defaults".into())
+    }
 }
 
 fn cell(trials: &[&TrialSummary]) -> Cell {
@@ -262,5 +276,6 @@ pub fn score_experiment(
         compared,
         times,
         profile,
+        phase1_labels: BTreeMap::new(),
     }
 }

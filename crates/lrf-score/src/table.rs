@@ -86,7 +86,7 @@ pub fn results_table(scores: &ExperimentScores) -> Table {
         let mut cells = vec![
             c.algorithm.clone(),
             match c.phase {
-                1 => phase_label(c.phase, is_selected, searched),
+                1 => scores.phase1_label(&c.algorithm),
                 _ => format!(
                     "{} {}",
                     phase_label(c.phase, is_selected, searched),
