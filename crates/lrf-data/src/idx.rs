@@ -1,12 +1,10 @@
 //! The IDX format of (Fashion-)MNIST: a big-endian header `0x00 0x00 <type> <ndims>`, then one
 //! u32 per dimension, then the values. Files may be gzip-compressed (detected by magic bytes).
 
-use std::io::Read;
 use std::path::Path;
 
-use flate2::read::GzDecoder;
-
 use crate::error::{DataError, Result};
+use crate::gzip_file::read_maybe_gzipped;
 
 /// An IDX array of unsigned bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,29 +15,9 @@ pub struct IdxU8 {
     pub data: Vec<u8>,
 }
 
-/// Reads the whole file, gunzipping it when it starts with the gzip magic bytes.
-fn read_bytes(path: &Path) -> Result<Vec<u8>> {
-    let raw = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => DataError::Missing {
-            path: path.to_path_buf(),
-            hint: "no such file".into(),
-        },
-        _ => DataError::corrupt(path, format!("cannot read: {e}")),
-    })?;
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        GzDecoder::new(raw.as_slice())
-            .read_to_end(&mut out)
-            .map_err(|e| DataError::corrupt(path, format!("broken gzip stream: {e}")))?;
-        Ok(out)
-    } else {
-        Ok(raw)
-    }
-}
-
 /// Reads an IDX file of u8 values with exactly `ndims` dimensions.
 pub fn read_idx_u8(path: &Path, ndims: usize) -> Result<IdxU8> {
-    let bytes = read_bytes(path)?;
+    let bytes = read_maybe_gzipped(path)?;
     parse_idx_u8(&bytes, ndims).map_err(|problem| DataError::corrupt(path, problem))
 }
 

@@ -20,6 +20,7 @@ mod batches;
 pub mod ding;
 mod error;
 pub mod fashion_mnist;
+mod gzip_file;
 pub mod idx;
 pub mod mri_sim;
 pub mod nifti;

@@ -6,12 +6,10 @@
 //! Files may be gzip-compressed (detected by magic bytes). The header/image pair form
 //! (`.hdr` + `.img`, magic `ni1`) is refused with a message saying so.
 
-use std::io::Read;
 use std::path::Path;
 
-use flate2::read::GzDecoder;
-
 use crate::error::{DataError, Result};
+use crate::gzip_file::read_maybe_gzipped;
 
 /// Size of the NIfTI-1 header in bytes.
 pub const HEADER_BYTES: usize = 348;
@@ -341,28 +339,9 @@ pub fn parse_volume(bytes: &[u8]) -> std::result::Result<(NiftiHeader, Volume), 
     Ok((header, volume))
 }
 
-/// The whole file, gunzipped when it starts with the gzip magic bytes.
-fn read_bytes(path: &Path) -> Result<Vec<u8>> {
-    let raw = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => DataError::Missing {
-            path: path.to_path_buf(),
-            hint: "no such file".into(),
-        },
-        _ => DataError::corrupt(path, format!("cannot read: {e}")),
-    })?;
-    if !raw.starts_with(&[0x1f, 0x8b]) {
-        return Ok(raw);
-    }
-    let mut out = Vec::new();
-    GzDecoder::new(raw.as_slice())
-        .read_to_end(&mut out)
-        .map_err(|e| DataError::corrupt(path, format!("broken gzip stream: {e}")))?;
-    Ok(out)
-}
-
 /// Reads a NIfTI-1 file (gzipped or not) as a 3-D volume.
 pub fn read_nifti(path: &Path) -> Result<Volume> {
-    let bytes = read_bytes(path)?;
+    let bytes = read_maybe_gzipped(path)?;
     parse_volume(&bytes)
         .map(|(_, v)| v)
         .map_err(|problem| DataError::corrupt(path, problem))

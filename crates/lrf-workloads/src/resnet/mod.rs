@@ -7,14 +7,14 @@ mod model;
 mod task;
 
 pub use config::{ResNetConfig, BOTTLENECK_EXPANSION};
+pub use data::ImageData;
 pub use model::{BasicBlock, Bottleneck, ResNet};
-pub use task::{ImageData, ResNetTask};
+pub use task::ResNetTask;
 
 use std::path::Path;
 use std::sync::Arc;
 
 use burn::tensor::Device;
-use lrf_data::fashion_mnist::{FashionMnist, Split};
 
 use crate::device::training_device;
 use crate::error::Result;
@@ -62,13 +62,12 @@ impl ResNetWorkload {
 
 impl ResNetWorkload {
     fn load(&self, datasets_dir: &Path) -> Result<(String, Arc<ImageData>)> {
-        let source = FashionMnist::locate(datasets_dir)?;
-        let data = ImageData {
-            train: source.load(Split::Train, self.train_examples)?,
-            validation: source.load(Split::Validation, self.validation_examples)?,
-            train_eval: self.train_eval_examples,
-        };
-        Ok((source.describe(), Arc::new(data)))
+        ImageData::fashion_mnist(
+            datasets_dir,
+            self.train_examples,
+            self.validation_examples,
+            self.train_eval_examples,
+        )
     }
 }
 

@@ -4,33 +4,20 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use burn::tensor::{Device, Tensor};
-use lrf_data::fashion_mnist::ImageSet;
 use lrf_data::ShuffledBatches;
 use lrf_optim::recompute_batch_norm;
 
 use super::config::ResNetConfig;
-use super::data::{image_batch, label_batch};
+use super::data::{accuracy_and_loss, image_batch, label_batch, ImageData};
 use super::model::ResNet;
-use crate::metrics::{correct, cross_entropy};
+use crate::metrics::cross_entropy;
 use crate::spec::Regularization;
 use crate::task::Task;
 
-/// Evaluation batch size (memory only; results do not depend on it).
-const EVAL_BATCH: usize = 500;
 /// Training batches BatchNorm statistics are recomputed over at an evaluation point.
 const STATISTICS_BATCHES: usize = 20;
 /// burn's (and PyTorch's) BatchNorm momentum, used in training.
 const BATCH_NORM_MOMENTUM: f64 = 0.1;
-
-/// The data of one image-classification trial.
-pub struct ImageData {
-    /// Training examples.
-    pub train: ImageSet,
-    /// Validation examples.
-    pub validation: ImageSet,
-    /// How many training examples (from the start) the `train/*` metrics are measured on.
-    pub train_eval: usize,
-}
 
 /// A ResNet trial: model shape, data and the seeded batch order.
 pub struct ResNetTask {
@@ -50,19 +37,6 @@ impl ResNetTask {
             batches,
             batch_size,
         }
-    }
-
-    fn measure(model: &ResNet, set: &ImageSet, n: usize, device: &Device) -> (f64, f64) {
-        let (mut loss_sum, mut hits) = (0.0, 0usize);
-        let indices: Vec<usize> = (0..n).collect();
-        for chunk in indices.chunks(EVAL_BATCH) {
-            let logits = model.forward(image_batch(set, chunk, device));
-            let labels = label_batch(set, chunk);
-            hits += correct(logits.clone(), &labels);
-            let loss = cross_entropy(logits, &labels, 0.0).into_scalar::<f64>();
-            loss_sum += loss * chunk.len() as f64;
-        }
-        (hits as f64 / n as f64, loss_sum / n as f64)
     }
 }
 
@@ -93,9 +67,14 @@ impl Task for ResNetTask {
 
     fn evaluate(&self, model: &ResNet, device: &Device) -> BTreeMap<String, f64> {
         let data = &self.data;
-        let (val_acc, val_loss) =
-            Self::measure(model, &data.validation, data.validation.len(), device);
-        let (train_acc, train_loss) = Self::measure(model, &data.train, data.train_eval, device);
+        let (val_acc, val_loss) = accuracy_and_loss(
+            |x| model.forward(x),
+            &data.validation,
+            data.validation.len(),
+            device,
+        );
+        let (train_acc, train_loss) =
+            accuracy_and_loss(|x| model.forward(x), &data.train, data.train_eval, device);
         BTreeMap::from([
             ("validation/accuracy".to_string(), val_acc),
             ("validation/loss".to_string(), val_loss),

@@ -13,7 +13,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use burn::tensor::Device;
-use lrf_data::fashion_mnist::{FashionMnist, Split};
 
 use crate::device::training_device;
 use crate::error::Result;
@@ -66,13 +65,12 @@ impl ViTWorkload {
     }
 
     fn load(&self, datasets_dir: &Path) -> Result<(String, Arc<ImageData>)> {
-        let source = FashionMnist::locate(datasets_dir)?;
-        let data = ImageData {
-            train: source.load(Split::Train, self.train_examples)?,
-            validation: source.load(Split::Validation, self.validation_examples)?,
-            train_eval: self.train_eval_examples,
-        };
-        Ok((source.describe(), Arc::new(data)))
+        ImageData::fashion_mnist(
+            datasets_dir,
+            self.train_examples,
+            self.validation_examples,
+            self.train_eval_examples,
+        )
     }
 }
 

@@ -4,19 +4,16 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use burn::tensor::{Device, Tensor};
-use lrf_data::fashion_mnist::ImageSet;
 use lrf_data::ShuffledBatches;
 
 use super::config::ViTConfig;
 use super::model::ViT;
-use crate::metrics::{correct, cross_entropy};
-use crate::resnet::data::{image_batch, label_batch};
+use crate::metrics::cross_entropy;
+use crate::resnet::data::{accuracy_and_loss, image_batch, label_batch};
 use crate::resnet::ImageData;
 use crate::spec::Regularization;
 use crate::task::Task;
 
-/// Evaluation batch size (memory only; results do not depend on it).
-const EVAL_BATCH: usize = 500;
 /// AlgoPerf's default dropout rate of `imagenet_vit`.
 pub const DEFAULT_DROPOUT: f64 = 0.0;
 
@@ -38,19 +35,6 @@ impl ViTTask {
             batches,
             batch_size,
         }
-    }
-
-    fn measure(model: &ViT, set: &ImageSet, n: usize, device: &Device) -> (f64, f64) {
-        let (mut loss_sum, mut hits) = (0.0, 0usize);
-        let indices: Vec<usize> = (0..n).collect();
-        for chunk in indices.chunks(EVAL_BATCH) {
-            let logits = model.forward(image_batch(set, chunk, device));
-            let labels = label_batch(set, chunk);
-            hits += correct(logits.clone(), &labels);
-            let loss = cross_entropy(logits, &labels, 0.0).into_scalar::<f64>();
-            loss_sum += loss * chunk.len() as f64;
-        }
-        (hits as f64 / n as f64, loss_sum / n as f64)
     }
 }
 
@@ -75,9 +59,14 @@ impl Task for ViTTask {
 
     fn evaluate(&self, model: &ViT, device: &Device) -> BTreeMap<String, f64> {
         let data = &self.data;
-        let (val_acc, val_loss) =
-            Self::measure(model, &data.validation, data.validation.len(), device);
-        let (train_acc, train_loss) = Self::measure(model, &data.train, data.train_eval, device);
+        let (val_acc, val_loss) = accuracy_and_loss(
+            |x| model.forward(x),
+            &data.validation,
+            data.validation.len(),
+            device,
+        );
+        let (train_acc, train_loss) =
+            accuracy_and_loss(|x| model.forward(x), &data.train, data.train_eval, device);
         BTreeMap::from([
             ("validation/accuracy".to_string(), val_acc),
             ("validation/loss".to_string(), val_loss),
