@@ -34,6 +34,11 @@ pub struct Job {
     pub stop_at_target: bool,
     /// Trial folder (`eval_measurements.csv`, `summary.parquet`, `job.json`, `trial.log`).
     pub dir: PathBuf,
+    /// Fingerprint of the workload's data on this machine (`Workload::check_data`), so results
+    /// trained on other data are never mixed in; empty when not known (scoring where the data
+    /// are not installed), and then not compared.
+    #[serde(default)]
+    pub data: String,
 }
 
 impl Job {

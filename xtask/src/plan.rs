@@ -237,5 +237,6 @@ pub fn job(exp: &Experiment, trial: &PlannedTrial, stop_at_target: bool) -> Resu
         label_smoothing,
         stop_at_target,
         dir: experiment_dir(&exp.name).join(trial.relative_dir()),
+        data: String::new(),
     })
 }

@@ -130,18 +130,19 @@ pub fn show(exp: &Experiment, jobs: &[Job]) -> Result<()> {
     }
     let mut scores = score_experiment(&summaries, axis, &algorithm_order);
     for (algorithm, spec) in &exp.algorithms {
-        match spec.preset.as_str() {
-            "literature" => {}
-            crate::plan::TARGET_SETTING => {
-                scores
-                    .phase1_labels
-                    .insert(algorithm.clone(), "target-setting configuration".into());
-            }
-            file => {
-                scores
-                    .phase1_labels
-                    .insert(algorithm.clone(), format!("preset {file}"));
-            }
+        let preset = match spec.preset.as_str() {
+            "literature" => "literature defaults".to_string(),
+            crate::plan::TARGET_SETTING => "target-setting configuration".to_string(),
+            file => format!("preset {file}"),
+        };
+        let label = if spec.overrides.is_empty() {
+            preset
+        } else {
+            let keys: Vec<&str> = spec.overrides.keys().map(String::as_str).collect();
+            format!("{preset} + {}", keys.join(", "))
+        };
+        if label != "literature defaults" {
+            scores.phase1_labels.insert(algorithm.clone(), label);
         }
     }
     let out = dir.join("scores");

@@ -33,6 +33,19 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         let (Some(targets), Some(out)) = (&args.targets, &args.out) else {
             bail!("--algoperf-logs needs --targets and --out");
         };
+        if !targets.is_file() {
+            bail!(
+                "--targets {}: no such file (expected an AlgoPerf targets JSON file, e.g. \
+                 crates/lrf-score/tests/fixtures/algoperf-scoring/targets_v06_8wl.json)",
+                targets.display()
+            );
+        }
+        if out.exists() && !out.is_dir() {
+            bail!(
+                "--out {}: exists and is not a folder (expected a folder for the score files)",
+                out.display()
+            );
+        }
         let targets = Targets::load(targets)?;
         let (times, profile) = score_log_tree(logs, &targets)?;
         write_outputs(&times, &profile, out)?;
@@ -44,7 +57,16 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let exp = load_experiment(&args.experiment, None, None)?;
-    let jobs = crate::sweep::jobs(&exp, None)?;
+    // Where a workload's data are not installed, its trials are scored without checking that
+    // they were trained on the data found here.
+    let mut sources = std::collections::BTreeMap::new();
+    for name in &exp.workloads {
+        match crate::sweep::data_sources(std::slice::from_ref(name)) {
+            Ok(found) => sources.extend(found),
+            Err(e) => outln!("note: {e}; scoring {name} without checking its data"),
+        }
+    }
+    let jobs = crate::sweep::with_data(crate::sweep::jobs(&exp, None)?, &sources);
     report::show(&exp, &jobs)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,7 @@
 //! `cargo xtask sweep`: plan an experiment's trials, skip the completed ones, run the rest in
 //! parallel worker processes, then score and show the results.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::mpsc;
@@ -11,6 +11,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use lrf_search::Experiment;
+use lrf_workloads::DataSource;
 
 use crate::job::Job;
 use crate::paths::{default_experiment, experiment_dir, results_root};
@@ -59,7 +60,42 @@ pub fn load_experiment(
     Ok(exp)
 }
 
-/// All jobs of the experiment, phase by phase.
+/// The data of each workload in `workloads`, loaded once: a missing or corrupt file stops here
+/// with one line naming the workload, the file and the problem.
+pub fn data_sources(workloads: &[String]) -> Result<BTreeMap<String, DataSource>> {
+    let mut out = BTreeMap::new();
+    for name in workloads {
+        let w = lrf_workloads::workload(name)?;
+        let source = w
+            .check_data(&crate::paths::datasets_dir())
+            .map_err(|e| anyhow::anyhow!("workload `{name}`: {e}"))?;
+        out.insert(name.clone(), source);
+    }
+    Ok(out)
+}
+
+/// Sets each job's data fingerprint from `sources` (left empty for a workload not in it).
+pub fn with_data(mut jobs: Vec<Job>, sources: &BTreeMap<String, DataSource>) -> Vec<Job> {
+    for job in &mut jobs {
+        job.data = sources
+            .get(&job.workload)
+            .map(|s| s.fingerprint.clone())
+            .unwrap_or_default();
+    }
+    jobs
+}
+
+/// Prints where the data of each workload with trials to run come from.
+pub fn print_sources(pending: &[Job], sources: &BTreeMap<String, DataSource>) {
+    let names: BTreeSet<&str> = pending.iter().map(|j| j.workload.as_str()).collect();
+    for name in names {
+        if let Some(s) = sources.get(name) {
+            outln!("{name}: data from {}", s.description);
+        }
+    }
+}
+
+/// All jobs of the experiment, phase by phase, without data fingerprints (see [`with_data`]).
 pub fn jobs(exp: &Experiment, only_phase: Option<u8>) -> Result<Vec<Job>> {
     if let Some(p) = only_phase {
         let enabled = if p == 1 {
@@ -93,6 +129,9 @@ pub fn stale(jobs: &[Job]) -> Result<Vec<&Job>> {
     {
         let mut old = Job::read(&job.job_path())?;
         old.dir = job.dir.clone(); // results may have moved; the settings must not change
+        if job.data.is_empty() {
+            old.data.clear(); // the data are not known here: not compared
+        }
         if &old != job {
             out.push(job);
         }
@@ -100,20 +139,40 @@ pub fn stale(jobs: &[Job]) -> Result<Vec<&Job>> {
     Ok(out)
 }
 
-/// Refuses to mix results: a completed trial must have been run with the same job.
+/// Refuses to mix results: a completed trial must have been run with the same job, on the
+/// same data.
 pub(crate) fn check_existing(jobs: &[Job]) -> Result<()> {
-    if let Some(job) = stale(jobs)?.first() {
-        {
-            bail!(
-                "{} was run with other settings than {} now asks for (the experiment file changed?). \
-                 Nothing was overwritten: give the experiment a new `name`, or delete {}",
-                job.dir.display(),
-                job.label(),
-                experiment_dir(&job.experiment).display()
-            );
-        }
-    }
-    Ok(())
+    let Some(job) = stale(jobs)?.first().copied() else {
+        return Ok(());
+    };
+    let mut old = Job::read(&job.job_path())?;
+    old.dir = job.dir.clone();
+    let same_settings = Job {
+        data: job.data.clone(),
+        ..old.clone()
+    } == *job;
+    let what = if old.data != job.data && same_settings {
+        format!(
+            "was trained on other data than {} finds now (then: {}; now: {})",
+            job.workload,
+            if old.data.is_empty() {
+                "not recorded"
+            } else {
+                &old.data
+            },
+            job.data
+        )
+    } else {
+        format!(
+            "was run with other settings than {} now asks for (the experiment file changed?)",
+            job.label()
+        )
+    };
+    bail!(
+        "{} {what}. Nothing was overwritten: give the experiment a new `name`, or delete {}",
+        job.dir.display(),
+        experiment_dir(&job.experiment).display()
+    );
 }
 
 fn workers_for(args: &SweepArgs, exp: &Experiment) -> usize {
@@ -128,7 +187,8 @@ fn workers_for(args: &SweepArgs, exp: &Experiment) -> usize {
 /// Runs the experiment.
 pub fn run(args: SweepArgs) -> Result<ExitCode> {
     let exp = load_experiment(&args.experiment, args.points, args.seeds)?;
-    let jobs = jobs(&exp, args.phase)?;
+    let sources = data_sources(&exp.workloads)?;
+    let jobs = with_data(jobs(&exp, args.phase)?, &sources);
     check_existing(&jobs)?;
     let workers = workers_for(&args, &exp);
     if args.dry_run {
@@ -147,7 +207,7 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
         workers,
         if workers == 1 { "" } else { "s" }
     );
-    check_data(&pending)?;
+    print_sources(&pending, &sources);
     let failures = run_pool(pending, workers)?;
     report::show(&exp, &jobs)?;
     if failures.is_empty() {
@@ -185,22 +245,6 @@ pub(crate) fn lock_experiment(name: &str) -> Result<std::fs::File> {
             Err(e).with_context(|| format!("{}: cannot lock", path.display()))
         }
     }
-}
-
-/// Loads the data of every workload that has trials to run, so a missing or corrupt file stops
-/// the sweep with one clear line before any trial starts.
-pub(crate) fn check_data(pending: &[Job]) -> Result<()> {
-    let mut names: Vec<&str> = pending.iter().map(|j| j.workload.as_str()).collect();
-    names.sort();
-    names.dedup();
-    for name in names {
-        let w = lrf_workloads::workload(name)?;
-        let source = w
-            .check_data(&crate::paths::datasets_dir())
-            .map_err(|e| anyhow::anyhow!("workload `{name}`: {e}"))?;
-        outln!("{name}: data from {source}");
-    }
-    Ok(())
 }
 
 /// Runs `pending` jobs on `workers` processes; returns a line per job that crashed.

@@ -4,12 +4,14 @@
 //! configuration again with more seeds; the target is the median over seeds of each run's best
 //! validation metric. Prints the entry for the file; a person reviews it and copies it there.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context, Result};
 use lrf_score::TrialSummary;
 use lrf_search::{Experiment, PlannedTrial, Value};
 use lrf_workloads::targets::{median, target_file, TARGETS_FILE};
+use lrf_workloads::DataSource;
 
 use crate::job::Job;
 use crate::{plan, sweep};
@@ -79,7 +81,7 @@ fn summary(job: &Job) -> Result<TrialSummary> {
 }
 
 /// Runs the jobs not yet complete; fails if any crashed.
-fn run_jobs(jobs: &[Job], workers: usize) -> Result<()> {
+fn run_jobs(jobs: &[Job], sources: &BTreeMap<String, DataSource>, workers: usize) -> Result<()> {
     sweep::check_existing(jobs)?;
     let pending: Vec<Job> = jobs.iter().filter(|j| !j.is_complete()).cloned().collect();
     outln!(
@@ -88,7 +90,7 @@ fn run_jobs(jobs: &[Job], workers: usize) -> Result<()> {
         jobs.len() - pending.len(),
         pending.len()
     );
-    sweep::check_data(&pending)?;
+    sweep::print_sources(&pending, sources);
     let failures = sweep::run_pool(pending, workers)?;
     if let Some(f) = failures.first() {
         bail!("{} trial(s) failed to run; first: {f}", failures.len());
@@ -119,7 +121,8 @@ pub fn run(args: TargetsArgs) -> Result<ExitCode> {
         .workers
         .map(|w| w as usize)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let search = sweep::jobs(&exp, None)?;
+    let sources = sweep::data_sources(&exp.workloads)?;
+    let search = sweep::with_data(sweep::jobs(&exp, None)?, &sources);
     let repeats = procedure.seeds.len() - 1;
     outln!(
         "target setting of {} ({}): {} {} points at the full budget of {} steps (seed {}), \
@@ -137,7 +140,7 @@ pub fn run(args: TargetsArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let _lock = sweep::lock_experiment(&exp.name)?;
-    run_jobs(&search, workers)?;
+    run_jobs(&search, &sources, workers)?;
 
     // The best configuration of the search: best validation metric; ties to the lower index.
     let better = |a: f64, b: f64| {
@@ -193,7 +196,8 @@ pub fn run(args: TargetsArgs) -> Result<ExitCode> {
         };
         again.push(plan::job(&exp, &trial, false)?);
     }
-    run_jobs(&again, workers)?;
+    let again = sweep::with_data(again, &sources);
+    run_jobs(&again, &sources, workers)?;
     let mut per_seed = vec![best];
     for job in &again {
         per_seed.push(summary(job)?.best_metric);

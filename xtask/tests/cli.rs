@@ -374,6 +374,46 @@ fn sweep_runs_resumes_and_scores() {
     );
 
     let table_before = std::fs::read_to_string(scores.join("table.txt")).unwrap();
+
+    // The same experiment on other data (one training label changed) is refused: completed
+    // trials are never mixed with trials on other data, and nothing is overwritten.
+    let other = dir.path().join("other-fmnist");
+    std::fs::create_dir(&other).unwrap();
+    for f in [
+        "train-images-idx3-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ] {
+        std::fs::copy(root().join("datasets/fashion-mnist").join(f), other.join(f)).unwrap();
+    }
+    let gz =
+        std::fs::read(root().join("datasets/fashion-mnist/train-labels-idx1-ubyte.gz")).unwrap();
+    let mut labels = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(gz.as_slice()),
+        &mut labels,
+    )
+    .unwrap();
+    labels[8] = (labels[8] + 1) % 10; // the first label (after the 8-byte IDX header)
+                                      // Not gzipped: the loader reads both forms.
+    std::fs::write(other.join("train-labels-idx1-ubyte.gz"), &labels).unwrap();
+    let out = xtask()
+        .args(["sweep", "--experiment"])
+        .arg(&exp)
+        .env("LRF_RESULTS_DIR", &results)
+        .env("LRF_FASHION_MNIST_DIR", &other)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("trained on other data") && stderr.contains("Nothing was overwritten"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(scores.join("table.txt")).unwrap(),
+        table_before
+    );
     let out = xtask()
         .args(["score", "--experiment"])
         .arg(&exp)

@@ -34,6 +34,16 @@ pub struct WorkloadInfo {
     pub batch_size: usize,
 }
 
+/// The data a workload's trials read, as found on this machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataSource {
+    /// Where the data come from, e.g. `Debian package dataset-fashion-mnist (/usr/share/…)`.
+    pub description: String,
+    /// Counts and a hash of the examples a trial uses ([`crate::Fingerprint`]): equal
+    /// fingerprints mean equal training and validation data, whatever file they came from.
+    pub fingerprint: String,
+}
+
 /// A workload that can run trials.
 pub trait Workload: Send + Sync {
     /// Its fixed properties.
@@ -43,8 +53,8 @@ pub trait Workload: Send + Sync {
     fn parameter_count(&self) -> usize;
 
     /// Loads the workload's data once to check it is present and well-formed (a sweep calls
-    /// this before starting any trial); returns a description of the source.
-    fn check_data(&self, datasets_dir: &Path) -> Result<String>;
+    /// this before starting any trial); says where it came from and fingerprints it.
+    fn check_data(&self, datasets_dir: &Path) -> Result<DataSource>;
 
     /// Runs one trial on `device` (an autodiff device), loading data from `datasets_dir`;
     /// `sink` receives the evaluation log after every evaluation.

@@ -42,6 +42,19 @@ impl ImageData {
     }
 }
 
+impl ImageData {
+    /// Fingerprint of the training and validation examples (pixels and labels).
+    pub fn fingerprint(&self) -> String {
+        let mut f = crate::Fingerprint::new();
+        for (name, set) in [("train", &self.train), ("validation", &self.validation)] {
+            f.count(name, set.len());
+            f.bytes(&set.images);
+            f.bytes(&set.labels);
+        }
+        f.finish()
+    }
+}
+
 /// Accuracy and mean cross-entropy (no label smoothing) of `logits_of` on the first `n`
 /// examples of `set`.
 pub fn accuracy_and_loss(

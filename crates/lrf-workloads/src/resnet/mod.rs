@@ -22,7 +22,7 @@ use crate::params::trainable_parameters;
 use crate::spec::TrialSpec;
 use crate::targets::{provenance, tiny_target};
 use crate::train::{run_trial, EvalSink, TrialOutcome};
-use crate::workload::{Workload, WorkloadInfo};
+use crate::workload::{DataSource, Workload, WorkloadInfo};
 
 /// A ResNet workload: configuration, data sizes and the AlgoPerf face.
 pub struct ResNetWorkload {
@@ -80,8 +80,12 @@ impl Workload for ResNetWorkload {
         trainable_parameters(&self.config.init(&training_device()))
     }
 
-    fn check_data(&self, datasets_dir: &Path) -> Result<String> {
-        self.load(datasets_dir).map(|(source, _)| source)
+    fn check_data(&self, datasets_dir: &Path) -> Result<DataSource> {
+        let (description, data) = self.load(datasets_dir)?;
+        Ok(DataSource {
+            description,
+            fingerprint: data.fingerprint(),
+        })
     }
 
     fn run(

@@ -49,6 +49,22 @@ pub struct TranslationData {
 }
 
 impl TranslationData {
+    /// Fingerprint of the vocabulary size and every tokenised pair and reference.
+    pub fn fingerprint(&self) -> String {
+        let mut f = crate::Fingerprint::new();
+        f.count("vocabulary", self.vocab.len());
+        f.count("max_tokens", self.max_tokens);
+        for (name, pairs) in [("train", &self.train), ("validation", &self.validation)] {
+            f.count(name, pairs.len());
+            for pair in pairs {
+                f.u32s(&pair.source);
+                f.u32s(&pair.target);
+                f.bytes(pair.reference.as_bytes());
+            }
+        }
+        f.finish()
+    }
+
     /// Filters `pairs` to sentences, splits them, trains the vocabulary on both sides of the
     /// training pairs and tokenises everything, leaving out pairs longer than the spec allows.
     pub fn build(pairs: Vec<PhrasePair>, spec: &TranslationSpec) -> Result<Self> {

@@ -35,7 +35,7 @@ use crate::params::trainable_parameters;
 use crate::spec::TrialSpec;
 use crate::targets::{provenance, tiny_target};
 use crate::train::{run_trial, EvalSink, TrialOutcome};
-use crate::workload::{Workload, WorkloadInfo};
+use crate::workload::{DataSource, Workload, WorkloadInfo};
 
 /// A Transformer workload: configuration, data selection and the AlgoPerf face.
 pub struct TransformerWorkload {
@@ -106,8 +106,12 @@ impl Workload for TransformerWorkload {
         trainable_parameters(&self.config.init(&training_device(), 0.0, 0.0))
     }
 
-    fn check_data(&self, _datasets_dir: &Path) -> Result<String> {
-        self.load().map(|(source, _)| source)
+    fn check_data(&self, _datasets_dir: &Path) -> Result<DataSource> {
+        let (description, data) = self.load()?;
+        Ok(DataSource {
+            description,
+            fingerprint: data.fingerprint(),
+        })
     }
 
     fn run(

@@ -25,7 +25,7 @@ use crate::params::trainable_parameters;
 use crate::spec::TrialSpec;
 use crate::targets::{provenance, tiny_target};
 use crate::train::{run_trial, EvalSink, TrialOutcome};
-use crate::workload::{Workload, WorkloadInfo};
+use crate::workload::{DataSource, Workload, WorkloadInfo};
 
 /// Seed of the validation examples' phase and masks (fixed, like AlgoPerf's `_EVAL_SEED`).
 pub const VALIDATION_SEED: u64 = 0;
@@ -95,9 +95,14 @@ impl Workload for UNetWorkload {
     }
 
     /// The data come from the Debian package `mricron-data` (or `$LRF_MRICRON_DIR`), not from
-    /// `datasets_dir`.
-    fn check_data(&self, _datasets_dir: &Path) -> Result<String> {
-        self.load(0).map(|(source, _)| source)
+    /// `datasets_dir`. The fingerprint is of seed 0's simulation (the real volumes, the split
+    /// and the simulation code; other seeds draw other phases and masks from the same slices).
+    fn check_data(&self, _datasets_dir: &Path) -> Result<DataSource> {
+        let (description, data) = self.load(0)?;
+        Ok(DataSource {
+            description,
+            fingerprint: data.fingerprint(),
+        })
     }
 
     fn run(

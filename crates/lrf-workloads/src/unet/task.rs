@@ -27,6 +27,25 @@ pub struct MriData {
     pub train_eval: usize,
 }
 
+impl MriData {
+    /// Fingerprint of every example (input, target, normalisation, mask).
+    pub fn fingerprint(&self) -> String {
+        let mut f = crate::Fingerprint::new();
+        for (name, set) in [("train", &self.train), ("validation", &self.validation)] {
+            f.count(name, set.examples.len());
+            f.count("size", set.size);
+            for e in &set.examples {
+                f.f32s(&e.input);
+                f.f32s(&e.target);
+                f.f32s(&[e.mean, e.std, e.volume_max]);
+                let mask: Vec<u8> = e.mask.iter().map(|&m| u8::from(m)).collect();
+                f.bytes(&mask);
+            }
+        }
+        f.finish()
+    }
+}
+
 /// Mean absolute error (AlgoPerf `MEAN_ABSOLUTE_ERROR`: per-example mean, then mean over the
 /// batch, which for equal sizes is the mean over all pixels).
 pub fn l1_loss(output: Tensor<4>, target: Tensor<4>) -> Tensor<1> {

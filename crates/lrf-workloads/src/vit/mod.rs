@@ -21,7 +21,7 @@ use crate::resnet::ImageData;
 use crate::spec::TrialSpec;
 use crate::targets::{provenance, tiny_target};
 use crate::train::{run_trial, EvalSink, TrialOutcome};
-use crate::workload::{Workload, WorkloadInfo};
+use crate::workload::{DataSource, Workload, WorkloadInfo};
 
 /// A ViT workload: configuration, data sizes and the AlgoPerf face.
 pub struct ViTWorkload {
@@ -83,8 +83,12 @@ impl Workload for ViTWorkload {
         trainable_parameters(&self.config.init(&training_device()))
     }
 
-    fn check_data(&self, datasets_dir: &Path) -> Result<String> {
-        self.load(datasets_dir).map(|(source, _)| source)
+    fn check_data(&self, datasets_dir: &Path) -> Result<DataSource> {
+        let (description, data) = self.load(datasets_dir)?;
+        Ok(DataSource {
+            description,
+            fingerprint: data.fingerprint(),
+        })
     }
 
     fn run(
