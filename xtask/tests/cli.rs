@@ -310,6 +310,7 @@ fn the_workload_smoke_test_plans_five_seeds_per_tiny_workload() {
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
+    // experiments/workloads-smoke.yaml: nadamw at one preset, 4 tiny workloads, seeds 0‥4.
     assert!(stdout.contains("total: 20 trials"), "{stdout}");
     assert!(
         stdout.contains("1 algorithms x 4 workloads x 5 seeds"),
@@ -433,6 +434,7 @@ fn sweep_runs_resumes_and_scores() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", text(&out));
+    // Dropping point p001 leaves out 2 algorithms × 1 point × 1 horizon × 1 seed = 2 trials.
     assert!(
         stdout.contains("note: 2 completed trial(s)") && stdout.contains("best of 1"),
         "{stdout}"

@@ -161,6 +161,7 @@ fn loading_reports_missing_and_corrupt_files() {
 
     let good = dir.path().join("good");
     std::fs::write(&good, FIXTURE).unwrap();
+    // The 8 pairs listed in parse_splits_alternatives_and_skips_multi_alternative_pairs.
     assert_eq!(Ding::from_file(&good, "test").load().unwrap().len(), 8);
 }
 

@@ -40,6 +40,8 @@ fn every_datatype_round_trips_in_both_byte_orders() {
     ] {
         for big_endian in [false, true] {
             let bytes = encode_nifti([3, 4, 2], dt, &v, 0.0, 0.0, big_endian);
+            // NIfTI-1 single file: 348-byte header + 4 extension bytes = vox_offset 352
+            // (NIfTI-1 spec, nifti1.h), then 3·4·2 = 24 voxels.
             assert_eq!(bytes.len(), 352 + 24 * dt.bytes());
             let (header, volume) = parse_volume(&bytes).unwrap();
             assert_eq!(header.big_endian, big_endian);
@@ -98,6 +100,7 @@ fn corrupt_headers_say_what_is_wrong() {
         (set(72, &8i16.to_le_bytes()), "bitpix 8 does not match"),
         (set(40, &0i16.to_le_bytes()), "dim[0] = 0"),
         (set(108, &10f32.to_le_bytes()), "vox_offset 10"),
+        // `good` is 352 header bytes + 24 int16 voxels = 400 bytes; cut it at 360.
         (
             good[..360].to_vec(),
             "need 400 bytes but the file holds 360",

@@ -105,7 +105,7 @@ fn no_golden_file_is_skipped() {
     assert_eq!(
         files.len(),
         140,
-        "the 140 quadratic and replay files of shared/golden/optim"
+        "the 140 golden files committed in tests/golden (everything there but SCHEMA.md)"
     );
     for file in files {
         let report = replay(&file, &device).unwrap();

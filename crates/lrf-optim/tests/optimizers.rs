@@ -271,6 +271,7 @@ fn every_optimizer_trains_a_burn_module() {
             "{}: loss {initial} -> {last}",
             info.name
         );
+        // Linear 4→1: 4 weights + 1 bias.
         assert_eq!(model.num_params(), 5);
     }
 }

@@ -40,7 +40,9 @@ fn dimensions_keep_file_order_and_map_coordinates_like_algoperf() {
         panic!()
     };
     assert!((lr - 1e-3).abs() < 1e-15);
+    // linear: min + u·(max − min) = 0 + 0.25·0.5 = 0.125.
     assert_eq!(s.dims[1].1.at(0.25), Value::Number(0.125));
+    // discrete: index floor(u·3): floor(1.02) = 1 → 0.1, floor(2.997) = 2 → 0.2.
     assert_eq!(s.dims[2].1.at(0.34), Value::Number(0.1));
     assert_eq!(s.dims[2].1.at(0.999), Value::Number(0.2));
     assert_eq!(s.dims[3].1, Dimension::Fixed(Value::Bool(true)));
@@ -136,6 +138,7 @@ fn experiments_plan_phases() {
 
 #[test]
 fn malformed_experiments_name_the_file_and_line_or_key() {
+    // EXPERIMENT opens with a newline, so `seeds:` is on line 4.
     let err = Experiment::from_yaml_str(&EXPERIMENT.replace("seeds:", "seedz:"), "e.yaml")
         .unwrap_err()
         .to_string();

@@ -171,6 +171,7 @@ fn greedy_search_stops_at_eos() {
             .collect()
     });
     assert_eq!(out, vec![vec![7, 8], vec![], vec![9; 6]]);
+    // The longest row emits 6 tokens, then one more call returns EOS for it: 7 calls.
     assert_eq!(calls, 7);
     let capped = greedy_search(1, 4, |_| vec![9]);
     assert_eq!(capped, vec![vec![9; 4]]);
@@ -271,6 +272,7 @@ fn fixture_data() -> Arc<TranslationData> {
 #[test]
 fn fixture_data_is_split_and_tokenised() {
     let data = fixture_data();
+    // fixture_pairs: 3 subjects × 4 verbs × 3 places = 36 sentences.
     assert_eq!(data.train.len() + data.validation.len(), 36);
     assert!(!data.validation.is_empty() && data.train.len() > 20);
     assert!(data.vocab.len() <= 120);
@@ -317,7 +319,8 @@ fn training_steps_reduce_the_loss() {
     assert!(accuracy > 0.3, "token accuracy {accuracy}");
     let metrics = task.evaluate(&valid, &eval_device);
     let bleu = metrics["validation/bleu"];
-    assert!((0.0..=100.0).contains(&bleu), "{bleu}");
+    // With token accuracy above 0.3 the greedy outputs share n-grams with the references.
+    assert!(bleu > 0.0 && bleu <= 100.0, "{bleu}");
     assert_eq!(
         metrics["validation/num_examples"],
         data.validation.len() as f64

@@ -51,7 +51,8 @@ const TIME_COLUMNS: [&str; 5] = [
     "total_duration",
 ];
 
-/// 30 steps (horizon 0.1 of 300) with evaluations at steps 25 and 30; the sink sees the log
+/// 30 steps (horizon 0.1 of resnet_tiny's 300-step budget, evaluated every 25 steps:
+/// experiments/workload-targets.yaml) with evaluations at steps 25 and 30; the sink sees the log
 /// after each; the CSV has AlgoPerf's columns in sorted order.
 #[test]
 fn a_trial_logs_algoperf_columns_after_every_evaluation() {
@@ -80,6 +81,7 @@ fn a_trial_logs_algoperf_columns_after_every_evaluation() {
         assert!(header.contains(&column), "{column} missing from {header:?}");
     }
     let row = &outcome.log.rows[1];
+    // resnet_tiny validates on the 2 000 test-file images of the committed subset.
     assert_eq!(row.get("validation/num_examples"), 2000.0);
     assert_eq!(row.get("score"), row.get("accumulated_submission_time"));
     // Chance is 0.1 on 10 balanced classes; 30 NAdamW steps must at least triple it.
@@ -127,7 +129,9 @@ fn a_diverging_trial_is_a_result() {
     let TrialStatus::Diverged { step } = outcome.status else {
         panic!("expected divergence, got {:?}", outcome.status);
     };
-    assert!(step < 60);
+    // At lr 1e6 the first update already makes the loss non-finite; anything before the first
+    // evaluation at step 25 shows the divergence check runs every step, not only at evaluations.
+    assert!(step < 25, "diverged only at step {step}");
     let last = outcome.log.rows.last().expect("a final evaluation row");
     assert_eq!(last.get("global_step"), step as f64);
 }
@@ -166,6 +170,7 @@ fn every_optimizer_runs_a_trial() {
             info.name,
             outcome.status
         );
-        assert!(row.get("validation/accuracy") >= 0.0, "{}", info.name);
+        let accuracy = row.get("validation/accuracy");
+        assert!((0.0..=1.0).contains(&accuracy), "{}: {accuracy}", info.name);
     }
 }

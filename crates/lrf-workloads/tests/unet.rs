@@ -30,7 +30,9 @@ fn algoperf_unet_has_the_algoperf_parameter_count() {
     let device = training_device();
     let n = trainable_parameters(&UNetConfig::algoperf().init(&device));
     assert_eq!(n, 7_756_097);
-    // The tiny one: the same sum with 8 channels and 3 pool layers.
+    // The tiny one: the same sum with 8 channels and 3 pool layers: down 9·(1·8+8·8) +
+    // 9·(8·16+16·16) + 9·(16·32+32·32) = 17,928; bottom 9·(32·64+64·64) = 55,296; transposed
+    // 4·(64·32+32·16+16·8) = 10,752; up 9·(64·32+32·32+32·16+16·16+16·8+8·8) = 36,288; head 9.
     let n = trainable_parameters(&UNetConfig::tiny().init(&device));
     assert_eq!(n, 120_273);
     let w = workload("unet_tiny").unwrap();
