@@ -31,6 +31,7 @@ mod job;
 mod paths;
 mod plan;
 mod report;
+mod report_page;
 mod score;
 mod sweep;
 mod targets;

@@ -95,7 +95,7 @@ pub fn base_preset(exp: &Experiment, algorithm: &str) -> Result<Preset> {
     } else {
         let dir = Path::new(&exp.origin).parent().unwrap_or(Path::new("."));
         let path = dir.join(&spec.preset);
-        let preset = Preset::load(&path)
+        let preset = Preset::load_named(&path, algorithm)
             .map_err(|e| anyhow!("{}: algorithms.{algorithm}.preset: {e}", exp.origin))?;
         if preset.algorithm != algorithm {
             bail!(

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
+use lrf_score::bootstrap::bootstrap_scores;
 use lrf_score::experiment::Axis;
 use lrf_score::plot::{write_profile_svg, Series};
 use lrf_score::summary::summaries_frame;
@@ -75,10 +76,12 @@ pub fn outcome_line(job: &Job) -> String {
     }
 }
 
-/// Reads the experiment's summaries, prints the tables and writes `results/<name>/scores/`.
-pub fn show(exp: &Experiment, jobs: &[Job]) -> Result<()> {
-    let axis = axis(exp);
-    let algorithm_order: Vec<String> = exp.algorithms.keys().cloned().collect();
+/// The completed trials of `jobs` that the experiment plans as it is now, and notes on the
+/// ones left out (no longer planned, or run with other settings).
+pub fn planned_summaries(
+    exp: &Experiment,
+    jobs: &[Job],
+) -> Result<(Vec<TrialSummary>, Vec<String>)> {
     let dir = experiment_dir(&exp.name);
     let df = read_summaries(&dir)?;
     let all = if df.height() == 0 {
@@ -86,8 +89,6 @@ pub fn show(exp: &Experiment, jobs: &[Job]) -> Result<()> {
     } else {
         TrialSummary::from_frame(&df)?
     };
-    // Score what the file plans now: results of trials it no longer plans, or that ran with
-    // other settings, are left out (and said so).
     let stale: HashSet<&PathBuf> = crate::sweep::stale(jobs)?
         .into_iter()
         .map(|j| &j.dir)
@@ -100,25 +101,44 @@ pub fn show(exp: &Experiment, jobs: &[Job]) -> Result<()> {
         .filter(|j| !stale.contains(&j.dir))
         .map(|j| key(j.phase as u32, &j.algorithm, &j.config, &j.workload, j.seed))
         .collect();
-    let (summaries, left_out): (Vec<TrialSummary>, Vec<TrialSummary>) =
-        all.into_iter().partition(|s| {
+    let phases: HashSet<u32> = jobs.iter().map(|j| j.phase as u32).collect();
+    let (summaries, left_out): (Vec<TrialSummary>, Vec<TrialSummary>) = all
+        .into_iter()
+        .filter(|s| phases.contains(&s.phase))
+        .partition(|s| {
             planned.contains(&key(s.phase, &s.algorithm, &s.config, &s.workload, s.seed))
         });
+    let mut notes = Vec::new();
     if !left_out.is_empty() {
-        outln!(
+        notes.push(format!(
             "note: {} completed trial(s) in {} are not planned by {} as it is now; they are left out",
             left_out.len(),
             dir.display(),
             exp.origin
-        );
+        ));
     }
     if !stale.is_empty() {
-        outln!(
+        notes.push(format!(
             "note: {} trial(s) in {} ran with other settings than {} gives now; they are left out",
             stale.len(),
             dir.display(),
             exp.origin
-        );
+        ));
+    }
+    Ok((summaries, notes))
+}
+
+/// Reads the experiment's summaries, prints the tables, writes `results/<name>/scores/` and
+/// the report `results/<name>/report/`.
+pub fn show(exp: &Experiment, jobs: &[Job]) -> Result<()> {
+    let axis = axis(exp);
+    let algorithm_order: Vec<String> = exp.algorithms.keys().cloned().collect();
+    let dir = experiment_dir(&exp.name);
+    // Score what the file plans now: results of trials it no longer plans, or that ran with
+    // other settings, are left out (and said so).
+    let (summaries, notes) = planned_summaries(exp, jobs)?;
+    for note in notes {
+        outln!("{note}");
     }
     if summaries.is_empty() {
         bail!(
@@ -167,7 +187,7 @@ pub fn show(exp: &Experiment, jobs: &[Job]) -> Result<()> {
         })
         .collect();
     let table = results_table(&scores);
-    let search = search_table(&scores);
+    let search = search_table(&scores, Some(SEARCH_ROWS));
     let mut text = format!(
         "experiment `{}`: {} trials; targets: {}\ntime-to-target and benchmark score on {axis_name}; \
          score = AlgoPerf benchmark score among the rows below\n{table}\n",
@@ -177,16 +197,24 @@ pub fn show(exp: &Experiment, jobs: &[Job]) -> Result<()> {
     );
     if scores.configs.iter().any(|c| c.phase == 2) {
         text.push_str(&format!(
-            "searched configurations (★ = selected):\n{search}\n"
+            "searched configurations (★ = selected; the best {SEARCH_ROWS} per algorithm, all in \
+             scores/searched.txt):\n{search}\n"
         ));
     }
     text.push_str(&legend(&scores));
+    let intervals = bootstrap_scores(&scores.seed_times(), BOOTSTRAP_REPLICATES, 0);
+    text.push_str(&interval_table(&scores, &intervals).to_string());
+    text.push('\n');
     out!("{text}");
     let write = |file: &str, body: &[u8]| -> Result<()> {
         lrf_data::write_atomic(&out.join(file), body)?;
         Ok(())
     };
     write("table.txt", text.as_bytes())?;
+    write(
+        "searched.txt",
+        format!("{}\n", search_table(&scores, None)).as_bytes(),
+    )?;
     write("time_to_targets.csv", scores.times.to_csv().as_bytes())?;
     write("scores.csv", scores.profile.scores_csv().as_bytes())?;
     write(
@@ -224,6 +252,55 @@ pub fn show(exp: &Experiment, jobs: &[Job]) -> Result<()> {
     let mut buf = Vec::new();
     polars::prelude::ParquetWriter::new(&mut buf).finish(&mut scored)?;
     write("trials.parquet", &buf)?;
-    outln!("written: {}/{{table.txt, scores.csv, time_to_targets.csv, performance_profile_score.csv, performance_profile.svg, trials.parquet}}", out.display());
+    outln!("written: {}/{{table.txt, searched.txt, scores.csv, time_to_targets.csv, performance_profile_score.csv, performance_profile.svg, trials.parquet}}", out.display());
+    let report_dir = dir.join("report");
+    let index = crate::report_page::write(crate::report_page::Page {
+        exp,
+        jobs,
+        scores: &scores,
+        intervals: &intervals,
+        summaries: &summaries,
+        profile_svg: &std::fs::read(&plot)?,
+        text: &text,
+        dir: &report_dir,
+    })?;
+    outln!("report: {} (open it in a browser)", index.display());
     Ok(())
+}
+
+/// Searched configurations per algorithm printed in the terminal table.
+pub const SEARCH_ROWS: usize = 10;
+
+/// Bootstrap replicates behind the score intervals.
+pub const BOOTSTRAP_REPLICATES: usize = 1000;
+
+/// Benchmark score of each compared configuration with its bootstrap interval.
+fn interval_table(
+    scores: &lrf_score::ExperimentScores,
+    intervals: &[lrf_score::bootstrap::ScoreInterval],
+) -> comfy_table::Table {
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    table.set_header(vec![
+        "algorithm",
+        "configuration",
+        "seeds",
+        "benchmark score",
+        "95% bootstrap interval",
+    ]);
+    for (row, &i) in scores.compared.iter().enumerate() {
+        let c = &scores.configs[i];
+        let iv = intervals[row];
+        table.add_row(vec![
+            c.algorithm.clone(),
+            match c.phase {
+                1 => scores.phase1_label(&c.algorithm),
+                p => format!("calibrated: phase {p} {}", c.config),
+            },
+            iv.seeds.to_string(),
+            format!("{:.3}", iv.score),
+            format!("[{:.3}, {:.3}]", iv.low, iv.high),
+        ]);
+    }
+    table
 }

@@ -25,6 +25,25 @@ pub struct ScoreArgs {
     /// Output folder for scores.csv, time_to_targets.csv and performance_profile_score.csv.
     #[arg(long, requires = "algoperf_logs")]
     out: Option<PathBuf>,
+    /// As `sweep --points`: score the plan of a sweep run with it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=lrf_search::MAX_POINTS as u64))]
+    points: Option<u64>,
+    /// As `sweep --seeds`.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    seeds: Option<u64>,
+    /// As `sweep --top-k`.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    top_k: Option<u64>,
+}
+
+impl ScoreArgs {
+    fn replacements(&self) -> crate::sweep::Replacements {
+        crate::sweep::Replacements {
+            points: self.points,
+            seeds: self.seeds,
+            top_k: self.top_k,
+        }
+    }
 }
 
 /// Runs the command.
@@ -56,7 +75,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let exp = load_experiment(&args.experiment, None, None)?;
+    let exp = load_experiment(&args.experiment, args.replacements())?;
     // Where a workload's data are not installed, its trials are scored without checking that
     // they were trained on the data found here.
     let mut sources = std::collections::BTreeMap::new();
@@ -66,7 +85,11 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
             Err(e) => outln!("note: {e}; scoring {name} without checking its data"),
         }
     }
-    let jobs = crate::sweep::with_data(crate::sweep::jobs(&exp, None)?, &sources);
+    let mut jobs = crate::sweep::with_data(crate::sweep::jobs(&exp, None)?, &sources);
+    match crate::sweep::phase3_jobs(&exp, &jobs, &sources)? {
+        Ok(p3) => jobs.extend(p3),
+        Err(why) => outln!("note: no phase 3 yet: {why}"),
+    }
     report::show(&exp, &jobs)?;
     Ok(ExitCode::SUCCESS)
 }

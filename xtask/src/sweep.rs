@@ -26,33 +26,60 @@ pub struct SweepArgs {
     /// Parallel trial processes (default: the file's `workers`, else the number of cores).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     workers: Option<u64>,
-    /// Run only this phase (1 = literature defaults, 2 = search).
-    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
+    /// Run only this phase (1 = literature defaults, 2 = search, 3 = retrain the top-k
+    /// searched configurations with more seeds; needs phase 2 complete).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3))]
     phase: Option<u8>,
     /// Replace the number of phase-2 points of the file.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=lrf_search::MAX_POINTS as u64))]
     points: Option<u64>,
-    /// Use seeds 0..N instead of the file's seeds.
+    /// Evaluation seeds 0..N: phase 1 and the phase-3 retrain use them (the search keeps the
+    /// file's `seeds`).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
     seeds: Option<u64>,
+    /// Replace the number of configurations per algorithm phase 3 retrains.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    top_k: Option<u64>,
     /// Print the plan and an estimate of its wall time, run nothing.
     #[arg(long)]
     dry_run: bool,
 }
 
+/// Command-line replacements of experiment-file values.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Replacements {
+    /// `--points`: phase-2 points.
+    pub points: Option<u64>,
+    /// `--seeds`: evaluation seeds 0..N (phases 1 and 3).
+    pub seeds: Option<u64>,
+    /// `--top-k`: configurations phase 3 retrains.
+    pub top_k: Option<u64>,
+}
+
+impl SweepArgs {
+    fn replacements(&self) -> Replacements {
+        Replacements {
+            points: self.points,
+            seeds: self.seeds,
+            top_k: self.top_k,
+        }
+    }
+}
+
 /// Loads the experiment with command-line replacements applied.
-pub fn load_experiment(
-    path: &Option<PathBuf>,
-    points: Option<u64>,
-    seeds: Option<u64>,
-) -> Result<Experiment> {
+pub fn load_experiment(path: &Option<PathBuf>, replace: Replacements) -> Result<Experiment> {
     let path = path.clone().unwrap_or_else(default_experiment);
     let mut exp = Experiment::load(&path)?;
-    if let Some(p) = points {
+    if let Some(p) = replace.points {
         exp.phase2.points = p as usize; // clap checked 1..=MAX_POINTS
     }
-    if let Some(n) = seeds {
-        exp.seeds = (0..n).collect(); // clap checked n >= 1
+    if let Some(n) = replace.seeds {
+        // clap checked n >= 1
+        exp.phase1.seeds = Some((0..n).collect());
+        exp.phase3.seeds = (0..n).collect();
+    }
+    if let Some(k) = replace.top_k {
+        exp.phase3.top_k = k as usize;
     }
     plan::check_names(&exp)?;
     plan::check_targets_set(&exp)?;
@@ -95,13 +122,14 @@ pub fn print_sources(pending: &[Job], sources: &BTreeMap<String, DataSource>) {
     }
 }
 
-/// All jobs of the experiment, phase by phase, without data fingerprints (see [`with_data`]).
+/// The jobs of phases 1 and 2 (phase 3 depends on phase 2's results: [`phase3_jobs`]),
+/// without data fingerprints (see [`with_data`]).
 pub fn jobs(exp: &Experiment, only_phase: Option<u8>) -> Result<Vec<Job>> {
     if let Some(p) = only_phase {
-        let enabled = if p == 1 {
-            exp.phase1.enabled
-        } else {
-            exp.phase2.enabled
+        let enabled = match p {
+            1 => exp.phase1.enabled,
+            2 => exp.phase2.enabled,
+            _ => exp.phase3.enabled,
         };
         if !enabled {
             bail!(
@@ -117,6 +145,52 @@ pub fn jobs(exp: &Experiment, only_phase: Option<u8>) -> Result<Vec<Job>> {
         .filter(|t| only_phase.is_none_or(|p| p == t.phase))
         .map(|t| plan::job(exp, t, exp.stop_at_target))
         .collect()
+}
+
+/// Phase 3's jobs: the `top_k` best phase-2 configurations of each algorithm by the selection
+/// rule, retrained with `phase3.seeds`. `Ok(Err(why))` when they cannot be known yet (phase 2
+/// incomplete); `search` are the phase-2 jobs with data fingerprints.
+pub fn phase3_jobs(
+    exp: &Experiment,
+    search: &[Job],
+    sources: &BTreeMap<String, DataSource>,
+) -> Result<std::result::Result<Vec<Job>, String>> {
+    if !exp.phase3.enabled {
+        return Ok(Ok(Vec::new()));
+    }
+    let search: Vec<Job> = search.iter().filter(|j| j.phase == 2).cloned().collect();
+    let missing = search.iter().filter(|j| !j.is_complete()).count();
+    if missing > 0 {
+        return Ok(Err(format!(
+            "phase 3 retrains the best phase-2 configurations, and {missing} of {} phase-2 \
+             trials are not complete",
+            search.len()
+        )));
+    }
+    let summaries = report::planned_summaries(exp, &search)?.0;
+    if summaries.is_empty() {
+        return Ok(Err("phase 2 has no results".into()));
+    }
+    let order: Vec<String> = exp.algorithms.keys().cloned().collect();
+    let scores = lrf_score::score_experiment(&summaries, report::axis(exp), &order);
+    let mut chosen = Vec::new();
+    for algorithm in &order {
+        for &i in scores
+            .ranked
+            .get(algorithm)
+            .into_iter()
+            .flatten()
+            .take(exp.phase3.top_k)
+        {
+            chosen.push((algorithm.clone(), scores.configs[i].config.clone()));
+        }
+    }
+    let planned = lrf_search::phase3(exp, &chosen)?;
+    let jobs = planned
+        .iter()
+        .map(|t| plan::job(exp, t, exp.stop_at_target))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Ok(with_data(jobs, sources)))
 }
 
 /// Completed trials whose recorded job differs from what the experiment now plans (an
@@ -186,30 +260,45 @@ fn workers_for(args: &SweepArgs, exp: &Experiment) -> usize {
 
 /// Runs the experiment.
 pub fn run(args: SweepArgs) -> Result<ExitCode> {
-    let exp = load_experiment(&args.experiment, args.points, args.seeds)?;
+    let exp = load_experiment(&args.experiment, args.replacements())?;
     let sources = data_sources(&exp.workloads)?;
-    let jobs = with_data(jobs(&exp, args.phase)?, &sources);
-    check_existing(&jobs)?;
+    let all12 = with_data(jobs(&exp, None)?, &sources);
+    check_existing(&all12)?;
     let workers = workers_for(&args, &exp);
+    let phase3_now = phase3_jobs(&exp, &all12, &sources)?;
+    if let Ok(p3) = &phase3_now {
+        check_existing(p3)?;
+    }
     if args.dry_run {
-        print_plan(&exp, &jobs, workers)?;
+        let mut shown = jobs(&exp, args.phase)?;
+        shown = with_data(shown, &sources);
+        print_plan(&exp, &shown, phase3_now.as_ref().ok(), args.phase, workers)?;
         return Ok(ExitCode::SUCCESS);
     }
     let _lock = lock_experiment(&exp.name)?;
-    let pending: Vec<Job> = jobs.iter().filter(|j| !j.is_complete()).cloned().collect();
-    outln!(
-        "experiment `{}` ({}): {} trials, {} already complete, {} to run on {} worker{}",
-        exp.name,
-        exp.origin,
-        jobs.len(),
-        jobs.len() - pending.len(),
-        pending.len(),
-        workers,
-        if workers == 1 { "" } else { "s" }
-    );
-    print_sources(&pending, &sources);
-    let failures = run_pool(pending, workers)?;
-    report::show(&exp, &jobs)?;
+    let mut failures = Vec::new();
+    if args.phase != Some(3) {
+        let selected = with_data(jobs(&exp, args.phase)?, &sources);
+        failures = run_phase_jobs(&exp, &selected, &sources, workers, "")?;
+    }
+    let wants3 = exp.phase3.enabled && args.phase.is_none_or(|p| p == 3);
+    let mut phase3 = Vec::new();
+    if wants3 {
+        match phase3_jobs(&exp, &all12, &sources)? {
+            Ok(p3) => {
+                check_existing(&p3)?;
+                failures.extend(run_phase_jobs(&exp, &p3, &sources, workers, "phase 3: ")?);
+                phase3 = p3;
+            }
+            Err(why) if args.phase == Some(3) => {
+                bail!("{}: --phase 3: {why}; run phase 2 first", exp.origin)
+            }
+            Err(why) => outln!("phase 3 not run: {why}"),
+        }
+    }
+    let mut all = all12;
+    all.extend(phase3);
+    report::show(&exp, &all)?;
     if failures.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
@@ -219,6 +308,29 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
         }
         Ok(ExitCode::FAILURE)
     }
+}
+
+/// Runs the incomplete ones of `jobs`, after one line saying how many there are.
+fn run_phase_jobs(
+    exp: &Experiment,
+    jobs: &[Job],
+    sources: &BTreeMap<String, DataSource>,
+    workers: usize,
+    what: &str,
+) -> Result<Vec<String>> {
+    let pending: Vec<Job> = jobs.iter().filter(|j| !j.is_complete()).cloned().collect();
+    outln!(
+        "{what}experiment `{}` ({}): {} trials, {} already complete, {} to run on {} worker{}",
+        exp.name,
+        exp.origin,
+        jobs.len(),
+        jobs.len() - pending.len(),
+        pending.len(),
+        workers,
+        if workers == 1 { "" } else { "s" }
+    );
+    print_sources(&pending, sources);
+    run_pool(pending, workers)
 }
 
 /// Takes the experiment's lock (`results/<name>/.sweep.lock`) for the life of the returned file,
@@ -342,61 +454,116 @@ fn run_child(exe: &PathBuf, job: &Job, threads: &str) -> Result<(), String> {
     }
 }
 
-/// `--dry-run`: trial counts per phase and an estimated wall time.
-fn print_plan(exp: &Experiment, jobs: &[Job], workers: usize) -> Result<()> {
+/// `--dry-run`: trial counts per phase and an estimated wall time. `phase3` are phase 3's
+/// jobs when phase 2 is complete; otherwise its count comes from the file and its time from
+/// the mean horizon.
+fn print_plan(
+    exp: &Experiment,
+    jobs: &[Job],
+    phase3: Option<&Vec<Job>>,
+    only_phase: Option<u8>,
+    workers: usize,
+) -> Result<()> {
     outln!("experiment `{}` ({})", exp.name, exp.origin);
     if !exp.description.is_empty() {
         outln!("  {}", exp.description.trim());
     }
     let per_step = report::seconds_per_step(&results_root())?;
+    let seconds_of = |workload: &str, horizon: f64| -> Result<f64> {
+        let w = lrf_workloads::workload(workload)?;
+        let steps = (horizon * w.info().step_budget as f64).round();
+        Ok(steps
+            * per_step
+                .get(workload)
+                .copied()
+                .unwrap_or(report::DEFAULT_SECONDS_PER_STEP))
+    };
+    let (a, w) = (exp.algorithms.len(), exp.workloads.len());
+    let mut total_trials = 0;
     let mut total_seconds = 0.0;
-    for phase in [1u8, 2] {
-        let in_phase: Vec<&Job> = jobs.iter().filter(|j| j.phase == phase).collect();
-        if in_phase.is_empty() {
+    for phase in [1u8, 2, 3] {
+        if only_phase.is_some_and(|p| p != phase) {
             continue;
         }
-        let done = in_phase.iter().filter(|j| j.is_complete()).count();
-        let mut seconds = 0.0;
-        for j in in_phase.iter().filter(|j| !j.is_complete()) {
-            let w = lrf_workloads::workload(&j.workload)?;
-            let steps = (j.horizon * w.info().step_budget as f64).round();
-            let s = per_step
-                .get(&j.workload)
-                .copied()
-                .unwrap_or(report::DEFAULT_SECONDS_PER_STEP);
-            seconds += steps * s;
-        }
-        total_seconds += seconds;
-        let what = match phase {
-            1 => format!(
-                "{} algorithms x {} workloads x {} seeds at their presets",
-                exp.algorithms.len(),
-                exp.workloads.len(),
-                exp.seeds.len()
-            ),
-            _ => format!(
-                "{} algorithms x {} points x {} horizons x {} workloads x {} seeds",
-                exp.algorithms.len(),
-                exp.phase2.points,
-                exp.phase2.horizons.len(),
-                exp.workloads.len(),
-                exp.seeds.len()
-            ),
+        let (count, done, seconds, what) = match phase {
+            1 | 2 => {
+                let in_phase: Vec<&Job> = jobs.iter().filter(|j| j.phase == phase).collect();
+                if in_phase.is_empty() {
+                    continue;
+                }
+                let done = in_phase.iter().filter(|j| j.is_complete()).count();
+                let mut seconds = 0.0;
+                for j in in_phase.iter().filter(|j| !j.is_complete()) {
+                    seconds += seconds_of(&j.workload, j.horizon)?;
+                }
+                let what = if phase == 1 {
+                    format!(
+                        "{a} algorithms x {w} workloads x {} seeds at their presets",
+                        exp.phase1_seeds().len()
+                    )
+                } else {
+                    format!(
+                        "{a} algorithms x {} points x {} horizons x {w} workloads x {} seeds",
+                        exp.phase2.points,
+                        exp.phase2.horizons.len(),
+                        exp.seeds.len()
+                    )
+                };
+                (in_phase.len(), done, seconds, what)
+            }
+            _ => {
+                if !exp.phase3.enabled {
+                    continue;
+                }
+                let configs = exp.phase2.points * exp.phase2.horizons.len();
+                let what = format!(
+                    "{a} algorithms x top {} configurations x {w} workloads x {} seeds",
+                    exp.phase3.top_k.min(configs),
+                    exp.phase3.seeds.len()
+                );
+                match phase3 {
+                    Some(p3) => {
+                        let done = p3.iter().filter(|j| j.is_complete()).count();
+                        let mut seconds = 0.0;
+                        for j in p3.iter().filter(|j| !j.is_complete()) {
+                            seconds += seconds_of(&j.workload, j.horizon)?;
+                        }
+                        (p3.len(), done, seconds, what)
+                    }
+                    None => {
+                        let horizons = &exp.phase2.horizons;
+                        let mean = horizons.iter().sum::<f64>() / horizons.len() as f64;
+                        let mut seconds = 0.0;
+                        for workload in &exp.workloads {
+                            seconds += seconds_of(workload, mean)?
+                                * (a * exp.phase3.top_k.min(configs) * exp.phase3.seeds.len())
+                                    as f64;
+                        }
+                        let what = format!(
+                            "{what}; which configurations is known once phase 2 is complete"
+                        );
+                        (exp.phase3_trials(), 0, seconds, what)
+                    }
+                }
+            }
         };
+        total_trials += count;
+        total_seconds += seconds;
         outln!(
-            "  phase {phase}: {:>5} trials ({what}), {done} complete, ~{:.1} min on {workers} workers",
-            in_phase.len(),
-            seconds / workers as f64 / 60.0
+            "  phase {phase}: {count:>6} trials ({what}), {done} complete, ~{} on {workers} workers",
+            duration(seconds / workers as f64)
         );
     }
     outln!(
-        "  total: {} trials, estimated {:.1} min wall time (trials that stop at their target take less)",
-        jobs.len(),
-        total_seconds / workers as f64 / 60.0
+        "  total: {total_trials} trials, estimated {} wall time, {:.1} CPU-hours (trials that \
+         stop at their target take less)",
+        duration(total_seconds / workers as f64),
+        total_seconds * std::thread::available_parallelism().map_or(1, |n| n.get()) as f64
+            / workers as f64
+            / 3600.0
     );
-    let mut names: Vec<&str> = jobs.iter().map(|j| j.workload.as_str()).collect();
+    let mut names: Vec<&str> = exp.workloads.iter().map(String::as_str).collect();
     names.sort();
-    names.dedup();
     for w in names.iter().filter(|w| !per_step.contains_key(**w)) {
         outln!(
             "  no trial of {w} has run on this machine yet: assuming {} s per step",
@@ -410,4 +577,16 @@ fn print_plan(exp: &Experiment, jobs: &[Job], workers: usize) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// `95.3 min`, `12.5 h` or `3.2 days`.
+fn duration(seconds: f64) -> String {
+    let minutes = seconds / 60.0;
+    if minutes < 120.0 {
+        format!("{minutes:.1} min")
+    } else if minutes < 48.0 * 60.0 {
+        format!("{:.1} h", minutes / 60.0)
+    } else {
+        format!("{:.1} days", minutes / 60.0 / 24.0)
+    }
 }

@@ -90,6 +90,23 @@ pub fn run_job(job: &Job) -> Result<TrialSummary> {
         final_metric: values.last().copied().unwrap_or(f64::NAN),
         train_seconds: outcome.train_seconds,
         wall_seconds: started.elapsed().as_secs_f64(),
+        cpu_seconds: process_cpu_seconds(),
         evals: outcome.log.rows.len() as u32,
     })
+}
+
+/// User + system CPU seconds of this process, all threads (NaN where not available).
+fn process_cpu_seconds() -> f64 {
+    #[cfg(unix)]
+    {
+        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+        // SAFETY: getrusage fills the struct it is given; RUSAGE_SELF is always valid.
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) } == 0 {
+            // SAFETY: initialised by the successful call above.
+            let u = unsafe { usage.assume_init() };
+            let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+            return secs(u.ru_utime) + secs(u.ru_stime);
+        }
+    }
+    f64::NAN
 }

@@ -230,6 +230,10 @@ phase1:
 phase2:
   points: 2
   horizons: [0.1]
+phase3:
+  enabled: true
+  top_k: 1
+  seeds: [0, 1]
 ";
 
 #[test]
@@ -318,8 +322,70 @@ fn the_workload_smoke_test_plans_five_seeds_per_tiny_workload() {
     );
 }
 
-/// The whole pipeline on a small experiment: 2 phase-1 trials and 4 phase-2 trials on two
-/// workers; a second run skips them all; `score` re-prints the table from disk.
+#[test]
+fn the_paper_protocol_dry_run_prints_every_phase() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = xtask()
+        .args(["sweep", "--dry-run", "--experiment"])
+        .arg(root().join("experiments/paper-tiny.yaml"))
+        .env("LRF_RESULTS_DIR", dir.path().join("results"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // experiments/paper-tiny.yaml: 13 algorithms, 4 workloads; phase 1 with 5 seeds = 260;
+    // phase 2: 200 points x 3 horizons x 1 seed = 600 per algorithm and workload = 31200;
+    // phase 3: top 3 x 5 seeds = 15 per algorithm and workload = 780; 32240 in all.
+    for want in [
+        "phase 1:    260 trials (13 algorithms x 4 workloads x 5 seeds",
+        "phase 2:  31200 trials (13 algorithms x 200 points x 3 horizons x 4 workloads x 1 seeds)",
+        "phase 3:    780 trials (13 algorithms x top 3 configurations x 4 workloads x 5 seeds",
+        "total: 32240 trials, estimated",
+        "CPU-hours",
+    ] {
+        assert!(stdout.contains(want), "want `{want}` in:\n{stdout}");
+    }
+    // --points/--seeds/--top-k replace the file's values; --phase 3 plans phase 3 alone.
+    let out = xtask()
+        .args([
+            "sweep",
+            "--dry-run",
+            "--points",
+            "4",
+            "--seeds",
+            "2",
+            "--top-k",
+            "1",
+        ])
+        .args(["--phase", "3", "--experiment"])
+        .arg(root().join("experiments/paper-tiny.yaml"))
+        .env("LRF_RESULTS_DIR", dir.path().join("results"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out));
+    // 13 x top 1 x 4 x 2 seeds = 104.
+    assert!(
+        stdout.contains("phase 3:    104 trials") && !stdout.contains("phase 1:"),
+        "{stdout}"
+    );
+    // Running phase 3 before phase 2 is refused with the reason.
+    let out = xtask()
+        .args(["sweep", "--phase", "3", "--points", "1", "--experiment"])
+        .arg(root().join("experiments/paper-tiny-subset.yaml"))
+        .env("LRF_RESULTS_DIR", dir.path().join("results"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--phase 3") && stderr.contains("phase-2 trials are not complete"),
+        "{stderr}"
+    );
+}
+
+/// The whole pipeline on a small experiment: 2 phase-1 trials, 4 phase-2 trials and 4 phase-3
+/// trials on two workers; a second run skips them all; `score` re-prints the table from disk.
 #[test]
 fn sweep_runs_resumes_and_scores() {
     let dir = tempfile::tempdir().unwrap();
@@ -367,11 +433,51 @@ fn sweep_runs_resumes_and_scores() {
     let csv = results
         .join("e2e/phase1/prodigy/defaults/study_0/resnet_tiny_lrf/trial_1/eval_measurements.csv");
     assert!(csv.is_file());
+    // Phase 3: the best searched configuration of each algorithm, seeds 0 and 1.
+    assert!(
+        stdout.contains("phase 3: experiment `e2e`")
+            && stdout.contains("4 trials, 0 already complete, 4 to run"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("95% bootstrap interval"), "{stdout}");
+    let phase3 = std::fs::read_dir(results.join("e2e/phase3/nadamw"))
+        .unwrap()
+        .count();
+    assert_eq!(phase3, 1, "top_k 1: one configuration retrained");
+    let report = results.join("e2e/report");
+    let html = std::fs::read_to_string(report.join("index.html")).unwrap();
+    for want in [
+        "Table 4",
+        "Table 5",
+        "Table 6",
+        "Time-to-target per workload",
+        "Search cost",
+        "src=\"performance_profile.svg\"",
+        "src=\"curves_resnet_tiny.svg\"",
+    ] {
+        assert!(html.contains(want), "report lacks {want}");
+    }
+    for f in ["performance_profile.svg", "curves_resnet_tiny.svg"] {
+        let svg = std::fs::read_to_string(report.join(f)).unwrap();
+        assert!(
+            svg.contains("<polyline") || svg.contains("<path"),
+            "{f} has curves"
+        );
+    }
+    let calibrated = std::fs::read_to_string(report.join("calibrated.yaml")).unwrap();
+    assert!(
+        calibrated.contains("nadamw:\n  algorithm: nadamw")
+            && calibrated.contains("source: phase3/prodigy/p00"),
+        "{calibrated}"
+    );
 
     let again = sweep();
     assert!(again.status.success(), "{}", text(&again));
+    let again_out = String::from_utf8_lossy(&again.stdout);
     assert!(
-        String::from_utf8_lossy(&again.stdout).contains("6 trials, 6 already complete, 0 to run")
+        again_out.contains("6 trials, 6 already complete, 0 to run")
+            && again_out.contains("4 trials, 4 already complete, 0 to run"),
+        "{again_out}"
     );
 
     let table_before = std::fs::read_to_string(scores.join("table.txt")).unwrap();
@@ -434,9 +540,13 @@ fn sweep_runs_resumes_and_scores() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", text(&out));
-    // Dropping point p001 leaves out 2 algorithms × 1 point × 1 horizon × 1 seed = 2 trials.
+    // Dropping point p001 leaves out 2 algorithms × 1 point × 1 horizon × 1 seed = 2 phase-2
+    // trials, plus the phase-3 retrains of p001 where it had been the best.
+    // The one point left, p000, is each algorithm's calibrated configuration: retrained if
+    // it was already the best of two, else the searched one ("best of 1").
     assert!(
-        stdout.contains("note: 2 completed trial(s)") && stdout.contains("best of 1"),
+        stdout.contains("completed trial(s)")
+            && (stdout.contains("best of 1") || stdout.contains("calibrated (retrained): p000")),
         "{stdout}"
     );
 

@@ -111,6 +111,55 @@ impl Preset {
         Self::from_yaml_str(&text, &path.display().to_string())
     }
 
+    /// Reads `algorithm`'s preset from a file that is either one preset or a set of them keyed
+    /// by algorithm (the `calibrated.yaml` that `cargo xtask score` writes: each entry has
+    /// `algorithm` and `hparams`, plus keys lrf-optim does not use, such as `horizon`,
+    /// `dropout`, `label_smoothing` and `source`).
+    pub fn load_named(path: &Path, name: &str) -> Result<Self> {
+        let origin = path.display().to_string();
+        let fail = |message: String| OptimError::Preset {
+            origin: origin.clone(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let value: serde_yaml::Value =
+            serde_yaml::from_str(text).map_err(|e| fail(e.to_string()))?;
+        if value.get("algorithm").is_some() {
+            return Self::from_yaml_str(text, &origin);
+        }
+        let entry = value.get(name).ok_or_else(|| {
+            let keys: Vec<String> = value
+                .as_mapping()
+                .map(|m| {
+                    m.keys()
+                        .filter_map(|k| k.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            fail(format!(
+                "no preset `{name}` (expected one preset with `algorithm:`, or a set keyed by \
+                 algorithm; this file has: {})",
+                keys.join(", ")
+            ))
+        })?;
+        #[derive(Deserialize)]
+        struct Entry {
+            algorithm: String,
+            #[serde(default)]
+            hparams: Hyperparams,
+        }
+        let entry: Entry =
+            serde_yaml::from_value(entry.clone()).map_err(|e| fail(format!("{name}: {e}")))?;
+        if entry.algorithm != name {
+            return Err(fail(format!(
+                "{name}: is a preset of `{}`",
+                entry.algorithm
+            )));
+        }
+        Self::new(&entry.algorithm, entry.hparams).map_err(|e| fail(format!("{name}: {e}")))
+    }
+
     /// The preset as YAML (the format [`Preset::from_yaml_str`] reads).
     pub fn to_yaml(&self) -> String {
         serde_yaml::to_string(self).expect("presets serialize")

@@ -293,3 +293,43 @@ fn batch_norm_statistics_are_recomputed_as_plain_means() {
     assert!((mean[0] - 2.5).abs() < 1e-6, "{mean:?}");
     assert!((var[0] - 0.5).abs() < 1e-6, "{var:?}");
 }
+
+/// A set of presets keyed by algorithm (the `calibrated.yaml` of a report) loads by name; a
+/// single-preset file loads too; a missing name is an error that lists what the file holds.
+#[test]
+fn calibrated_preset_sets_load_by_algorithm() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("calibrated.yaml");
+    std::fs::write(
+        &set,
+        "# comment\nnadamw:\n  algorithm: nadamw\n  hparams:\n    learning_rate: 0.002\n    \
+         one_minus_b1: 0.05\n  horizon: 0.5\n  label_smoothing: 0.1\n  source: phase3/nadamw/p001-h0.50\n\
+         prodigy:\n  algorithm: prodigy\n  hparams: {d_coef: 0.5, safeguard_warmup: true}\n  horizon: 0.33\n",
+    )
+    .unwrap();
+    let p = Preset::load_named(&set, "prodigy").unwrap();
+    assert_eq!(p.algorithm, "prodigy");
+    assert_eq!(p.hparams.number("d_coef"), Some(0.5));
+    let n = Preset::load_named(&set, "nadamw").unwrap();
+    assert_eq!(n.learning_rate(), 0.002);
+    let err = Preset::load_named(&set, "adamw").unwrap_err().to_string();
+    assert!(
+        err.contains("no preset `adamw`") && err.contains("nadamw, prodigy"),
+        "{err}"
+    );
+    let single = dir.path().join("one.yaml");
+    std::fs::write(
+        &single,
+        "algorithm: adamw\nhparams: {learning_rate: 0.003}\n",
+    )
+    .unwrap();
+    assert_eq!(
+        Preset::load_named(&single, "adamw")
+            .unwrap()
+            .learning_rate(),
+        0.003
+    );
+    std::fs::write(&set, "prodigy:\n  algorithm: adamw\n").unwrap();
+    let err = Preset::load_named(&set, "prodigy").unwrap_err().to_string();
+    assert!(err.contains("is a preset of `adamw`"), "{err}");
+}

@@ -1,10 +1,12 @@
 //! Scoring an lrf experiment from its trial summaries: time-to-target per configuration,
 //! selection of the best searched configuration per algorithm (geometric mean of
 //! time-to-target, a miss counting as the budget + 1, as AlgoPerf's `compute_speedups` does),
-//! and the benchmark score of defaults vs selected configurations.
+//! the calibrated configuration (the best retrained one, by the same rule), and the benchmark
+//! score of defaults vs calibrated configurations.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::bootstrap::SeedTimes;
 use crate::profile::{algoperf_taus, performance_profile, Profile};
 use crate::summary::TrialSummary;
 use crate::targets::Targets;
@@ -34,6 +36,19 @@ pub struct Cell {
     pub diverged: usize,
     /// Median over seeds of the best validation value.
     pub best_metric: f64,
+    /// Each seed's `(seed, steps to target, seconds to target)`, inf where it missed, sorted
+    /// by seed (what the bootstrap resamples).
+    pub per_seed: Vec<(u64, f64, f64)>,
+}
+
+impl Cell {
+    /// Median time-to-target on `axis`.
+    pub fn time(&self, axis: Axis) -> f64 {
+        match axis {
+            Axis::Steps => self.steps,
+            Axis::Seconds => self.seconds,
+        }
+    }
 }
 
 /// One configuration (a submission) across workloads.
@@ -77,6 +92,12 @@ pub struct ExperimentScores {
     pub configs: Vec<ConfigResult>,
     /// Per algorithm, the index in `configs` of the selected phase-2 configuration.
     pub selected: BTreeMap<String, usize>,
+    /// Per algorithm, its phase-2 configurations best first by the selection rule (what
+    /// phase 3 retrains the top of).
+    pub ranked: BTreeMap<String, Vec<usize>>,
+    /// Per algorithm, its calibrated configuration: the best phase-3 (retrained) configuration
+    /// by the same rule when phase 3 has results for it, else the selected phase-2 one.
+    pub calibrated: BTreeMap<String, usize>,
     /// Indices of the configurations compared in the profile, in table order.
     pub compared: Vec<usize>,
     /// Time-to-target of the compared configurations.
@@ -89,6 +110,44 @@ pub struct ExperimentScores {
 }
 
 impl ExperimentScores {
+    /// Per-seed time-to-target of the compared configurations on the score's axis, for the
+    /// bootstrap; a seed missing on a workload counts as a miss there.
+    pub fn seed_times(&self) -> SeedTimes {
+        let mut values = Vec::new();
+        for &i in &self.compared {
+            let c = &self.configs[i];
+            let seeds: BTreeSet<u64> = c
+                .cells
+                .values()
+                .flat_map(|cell| cell.per_seed.iter().map(|p| p.0))
+                .collect();
+            values.push(
+                seeds
+                    .iter()
+                    .map(|&seed| {
+                        self.workloads
+                            .iter()
+                            .map(|w| {
+                                c.cells
+                                    .get(w)
+                                    .and_then(|cell| cell.per_seed.iter().find(|p| p.0 == seed))
+                                    .map_or(f64::INFINITY, |p| match self.axis {
+                                        Axis::Steps => p.1,
+                                        Axis::Seconds => p.2,
+                                    })
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            );
+        }
+        SeedTimes {
+            submissions: self.times.submissions.clone(),
+            workloads: self.workloads.clone(),
+            values,
+        }
+    }
+
     /// Label of `algorithm`'s phase-1 configuration: `literature defaults` unless
     /// [`ExperimentScores::phase1_labels`] says otherwise.
     pub fn phase1_label(&self, algorithm: &str) -> String {
@@ -107,7 +166,13 @@ fn cell(trials: &[&TrialSummary]) -> Cell {
         .map(|t| t.best_metric)
         .filter(|v| !v.is_nan())
         .collect();
+    let mut per_seed: Vec<(u64, f64, f64)> = trials
+        .iter()
+        .map(|t| (t.seed, t.time_to_target(true), t.time_to_target(false)))
+        .collect();
+    per_seed.sort_by_key(|p| p.0);
     Cell {
+        per_seed,
         seeds: trials.len(),
         reached: trials.iter().filter(|t| t.reached).count(),
         steps: median(&steps),
@@ -177,10 +242,7 @@ pub fn score_experiment(
             let log_sum: f64 = workloads
                 .iter()
                 .map(|w| {
-                    let t = cells.get(w).map_or(f64::INFINITY, |c| match axis {
-                        Axis::Steps => c.steps,
-                        Axis::Seconds => c.seconds,
-                    });
+                    let t = cells.get(w).map_or(f64::INFINITY, |c| c.time(axis));
                     if t.is_finite() { t } else { miss_penalty[w] }.ln()
                 })
                 .sum();
@@ -224,24 +286,36 @@ pub fn score_experiment(
             &b.config,
         ))
     });
-    let mut selected: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, c) in configs.iter().enumerate() {
-        if c.phase != 2 {
-            continue;
-        }
-        let better = match selected.get(&c.algorithm) {
-            None => true,
-            Some(&j) => {
-                let s = &configs[j];
-                c.geomean < s.geomean || (c.geomean == s.geomean && c.closeness > s.closeness)
+    let better = |a: &ConfigResult, b: &ConfigResult| {
+        a.geomean
+            .total_cmp(&b.geomean)
+            .then(b.closeness.total_cmp(&a.closeness))
+    };
+    let rank_phase = |phase: u32| {
+        let mut out: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, c) in configs.iter().enumerate() {
+            if c.phase == phase {
+                out.entry(c.algorithm.clone()).or_default().push(i);
             }
-        };
-        if better {
-            selected.insert(c.algorithm.clone(), i);
         }
+        for list in out.values_mut() {
+            // Stable: equal configurations keep their name order.
+            list.sort_by(|&a, &b| better(&configs[a], &configs[b]));
+        }
+        out
+    };
+    let ranked = rank_phase(2);
+    let retrained = rank_phase(3);
+    let selected: BTreeMap<String, usize> = ranked
+        .iter()
+        .map(|(a, list)| (a.clone(), list[0]))
+        .collect();
+    let mut calibrated = selected.clone();
+    for (a, list) in &retrained {
+        calibrated.insert(a.clone(), list[0]);
     }
     let compared: Vec<usize> = (0..configs.len())
-        .filter(|&i| configs[i].phase == 1 || selected.values().any(|&j| j == i))
+        .filter(|&i| configs[i].phase == 1 || calibrated.values().any(|&j| j == i))
         .collect();
     let times = TimeMatrix {
         submissions: compared.iter().map(|&i| configs[i].submission()).collect(),
@@ -251,12 +325,7 @@ pub fn score_experiment(
             .map(|&i| {
                 workloads
                     .iter()
-                    .map(|w| {
-                        configs[i].cells.get(w).map_or(f64::NAN, |c| match axis {
-                            Axis::Steps => c.steps,
-                            Axis::Seconds => c.seconds,
-                        })
-                    })
+                    .map(|w| configs[i].cells.get(w).map_or(f64::NAN, |c| c.time(axis)))
                     .collect()
             })
             .collect(),
@@ -273,6 +342,8 @@ pub fn score_experiment(
         miss_penalty,
         configs,
         selected,
+        ranked,
+        calibrated,
         compared,
         times,
         profile,

@@ -11,6 +11,8 @@
 #![warn(missing_docs)]
 
 pub mod algoperf;
+pub mod bootstrap;
+pub mod curve_plot;
 pub mod curves;
 mod error;
 pub mod experiment;
@@ -18,6 +20,7 @@ pub mod pandas_float;
 pub mod plot;
 pub mod profile;
 pub mod pyfmt;
+pub mod report;
 pub mod summary;
 pub mod table;
 pub mod targets;

@@ -7,7 +7,8 @@ use plotters::prelude::*;
 use crate::error::{Result, ScoreError};
 use crate::profile::Profile;
 
-const COLORS: [RGBColor; 8] = [
+/// Line colours, one per submission or algorithm (matplotlib's tab10 order).
+pub(crate) const COLORS: [RGBColor; 8] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),

@@ -53,6 +53,8 @@ pub struct TrialSummary {
     pub train_seconds: f64,
     /// Wall-clock seconds of the whole trial process (data loading, training, evaluation).
     pub wall_seconds: f64,
+    /// CPU seconds (user + system, all threads) of the trial process; NaN where not recorded.
+    pub cpu_seconds: f64,
     /// Number of evaluations.
     pub evals: u32,
 }
@@ -97,6 +99,7 @@ impl TrialSummary {
             "final_metric" => [self.final_metric],
             "train_seconds" => [self.train_seconds],
             "wall_seconds" => [self.wall_seconds],
+            "cpu_seconds" => [self.cpu_seconds],
             "evals" => [self.evals],
         )?)
     }
@@ -170,6 +173,11 @@ impl TrialSummary {
         } else {
             vec![None; df.height()]
         };
+        let cpu_seconds = if df.column("cpu_seconds").is_ok() {
+            f("cpu_seconds")?
+        } else {
+            vec![None; df.height()]
+        };
         let (minimize, reached) = (b("minimize")?, b("reached")?);
         let nan = |v: Option<f64>| v.unwrap_or(f64::NAN);
         Ok((0..df.height())
@@ -195,6 +203,7 @@ impl TrialSummary {
                 final_metric: nan(final_metric[i]),
                 train_seconds: nan(train_seconds[i]),
                 wall_seconds: nan(wall_seconds[i]),
+                cpu_seconds: nan(cpu_seconds[i]),
                 evals: evals[i].unwrap_or(0) as u32,
             })
             .collect())
@@ -237,6 +246,19 @@ pub fn find_summaries(root: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Columns added after the first results were written, as nulls where a summary lacks them.
+fn with_optional_columns(mut df: DataFrame) -> Result<DataFrame> {
+    for name in ["wall_seconds", "cpu_seconds"] {
+        if df.column(name).is_err() {
+            let height = df.height();
+            df.with_column(
+                Series::full_null(name.into(), height, &DataType::Float64).into_column(),
+            )?;
+        }
+    }
+    Ok(df)
+}
+
 /// All trial summaries under `root` as one frame (empty frame if there are none).
 pub fn read_summaries(root: &Path) -> Result<DataFrame> {
     let mut frames = Vec::new();
@@ -245,7 +267,7 @@ pub fn read_summaries(root: &Path) -> Result<DataFrame> {
         let df = ParquetReader::new(file)
             .finish()
             .map_err(|e| ScoreError::file(&path, format!("not a trial summary: {e}")))?;
-        frames.push(df);
+        frames.push(with_optional_columns(df)?);
     }
     let Some(first) = frames.first().cloned() else {
         return Ok(DataFrame::empty());

@@ -28,6 +28,7 @@ fn phase_label(phase: u32, selected: bool, searched: usize) -> String {
         1 => "literature defaults".into(),
         2 if selected => format!("best of {searched}:"),
         2 => "searched".into(),
+        3 => "calibrated (retrained):".into(),
         p => format!("phase {p}"),
     }
 }
@@ -184,9 +185,10 @@ pub fn legend(scores: &ExperimentScores) -> String {
     )
 }
 
-/// Every searched configuration of every algorithm, ranked by the geometric mean, with the
-/// hyperparameters that were searched.
-pub fn search_table(scores: &ExperimentScores) -> Table {
+/// The searched configurations of every algorithm, ranked by the geometric mean, with the
+/// hyperparameters that were searched: the best `limit` per algorithm (all with `None`), and a
+/// row saying how many more there are.
+pub fn search_table(scores: &ExperimentScores, limit: Option<usize>) -> Table {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
     table.set_content_arrangement(ContentArrangement::Dynamic);
@@ -207,8 +209,22 @@ pub fn search_table(scores: &ExperimentScores) -> Table {
             .partial_cmp(&(&y.algorithm, y.geomean, -y.closeness, &y.config))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
+    let mut shown: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut hidden: Vec<(String, usize)> = Vec::new();
     for i in rows {
         let c = &scores.configs[i];
+        let n = shown.entry(&c.algorithm).or_default();
+        *n += 1;
+        if limit.is_some_and(|l| *n > l) {
+            match hidden.last_mut() {
+                Some((a, k)) if a == &c.algorithm => *k += 1,
+                _ => hidden.push((c.algorithm.clone(), 1)),
+            }
+            continue;
+        }
+        if let Some((a, k)) = hidden.pop() {
+            table.add_row(vec![a, format!("… {k} more")]);
+        }
         let reached = c.cells.values().filter(|x| x.steps.is_finite()).count();
         let mark = if scores.selected.get(&c.algorithm) == Some(&i) {
             " ★"
@@ -233,6 +249,9 @@ pub fn search_table(scores: &ExperimentScores) -> Table {
                 .join(", "),
             compact_hparams(&c.hparams, &varying_keys(scores, &c.algorithm)),
         ]);
+    }
+    if let Some((a, k)) = hidden.pop() {
+        table.add_row(vec![a, format!("… {k} more")]);
     }
     table
 }

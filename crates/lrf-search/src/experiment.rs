@@ -21,6 +21,9 @@ pub const MAX_TRIALS: usize = 1_000_000;
 pub enum Sampler {
     /// Seeded scrambled Sobol.
     Sobol,
+    /// AlgoPerf's Halton sequence (`algoperf/halton.py`): the same points AlgoPerf draws for
+    /// the same space and count, in the sequence's order; it has no seed.
+    Halton,
 }
 
 /// The time axis of time-to-target and the benchmark score.
@@ -89,6 +92,9 @@ pub struct Phase1 {
     /// Run it.
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// Seeds of phase 1 (default: the experiment's `seeds`).
+    #[serde(default)]
+    pub seeds: Option<Vec<u64>>,
 }
 
 /// Phase 2: quasi-random search over the search space, per horizon.
@@ -101,15 +107,32 @@ pub struct Phase2 {
     /// Sequence used to draw points.
     #[serde(default = "sobol")]
     pub sampler: Sampler,
-    /// Points per algorithm and horizon.
-    #[serde(default = "eight")]
+    /// Points per algorithm and horizon (the paper: 200).
+    #[serde(default = "two_hundred")]
     pub points: usize,
-    /// Seed of the sequence.
+    /// Seed of the sequence (Sobol only).
     #[serde(default)]
     pub seed: u32,
-    /// Training horizons as fractions of each workload's step budget.
-    #[serde(default = "full_horizon")]
+    /// Training horizons as fractions of each workload's step budget (the paper: 0.33, 0.5,
+    /// 0.66).
+    #[serde(default = "paper_horizons")]
     pub horizons: Vec<f64>,
+}
+
+/// Phase 3: the `top_k` best searched configurations of each algorithm (by the selection
+/// rule), retrained with `seeds` on every workload.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase3 {
+    /// Run it (needs phase 2).
+    #[serde(default)]
+    pub enabled: bool,
+    /// Configurations per algorithm to retrain.
+    #[serde(default = "three")]
+    pub top_k: usize,
+    /// Seeds of the retrain.
+    #[serde(default = "five_seeds")]
+    pub seeds: Vec<u64>,
 }
 
 fn yes() -> bool {
@@ -118,11 +141,17 @@ fn yes() -> bool {
 fn sobol() -> Sampler {
     Sampler::Sobol
 }
-fn eight() -> usize {
-    8
+fn two_hundred() -> usize {
+    200
 }
-fn full_horizon() -> Vec<f64> {
-    vec![1.0]
+fn three() -> usize {
+    3
+}
+fn five_seeds() -> Vec<u64> {
+    (0..5).collect()
+}
+fn paper_horizons() -> Vec<f64> {
+    vec![0.33, 0.5, 0.66]
 }
 fn seed_zero() -> Vec<u64> {
     vec![0]
@@ -130,7 +159,20 @@ fn seed_zero() -> Vec<u64> {
 
 impl Default for Phase1 {
     fn default() -> Self {
-        Self { enabled: true }
+        Self {
+            enabled: true,
+            seeds: None,
+        }
+    }
+}
+
+impl Default for Phase3 {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            top_k: 3,
+            seeds: five_seeds(),
+        }
     }
 }
 
@@ -139,9 +181,9 @@ impl Default for Phase2 {
         Self {
             enabled: true,
             sampler: Sampler::Sobol,
-            points: 8,
+            points: 200,
             seed: 0,
-            horizons: full_horizon(),
+            horizons: paper_horizons(),
         }
     }
 }
@@ -166,7 +208,8 @@ pub struct Experiment {
     pub description: String,
     /// Workload names.
     pub workloads: Vec<String>,
-    /// Seeds of phases 1 and 2 (one AlgoPerf "study" each).
+    /// Seeds of phases 1 and 2 (one AlgoPerf "study" each); `phase1.seeds` and
+    /// `phase3.seeds` replace them for those phases.
     #[serde(default = "seed_zero")]
     pub seeds: Vec<u64>,
     /// Algorithms in table order.
@@ -181,6 +224,9 @@ pub struct Experiment {
     /// Phase 2 settings.
     #[serde(default)]
     pub phase2: Phase2,
+    /// Phase 3 settings.
+    #[serde(default)]
+    pub phase3: Phase3,
     /// Stop each trial at the first evaluation that beats the target, as AlgoPerf does
     /// (`false` trains to the end of the horizon, e.g. to set targets).
     #[serde(default = "yes")]
@@ -250,8 +296,29 @@ impl Experiment {
         if let Some(w) = first_repeat(&self.workloads) {
             return Err(self.fail(format!("workloads: `{w}` is listed twice")));
         }
-        if let Some(s) = first_repeat(&self.seeds) {
-            return Err(self.fail(format!("seeds: {s} is listed twice")));
+        for (key, seeds) in [
+            ("seeds", Some(&self.seeds)),
+            ("phase1.seeds", self.phase1.seeds.as_ref()),
+            ("phase3.seeds", Some(&self.phase3.seeds)),
+        ] {
+            let Some(seeds) = seeds else { continue };
+            if let Some(s) = first_repeat(seeds) {
+                return Err(self.fail(format!("{key}: {s} is listed twice")));
+            }
+            if seeds.is_empty() {
+                return Err(self.fail(format!("{key}: expected at least one seed")));
+            }
+        }
+        let p3 = &self.phase3;
+        if p3.enabled && !self.phase2.enabled {
+            return Err(self.fail(
+                "phase3.enabled: phase 3 retrains the best configurations of phase 2, \
+                 which is disabled"
+                    .into(),
+            ));
+        }
+        if p3.enabled && p3.top_k == 0 {
+            return Err(self.fail("phase3.top_k: expected at least 1".into()));
         }
         if let Some(h) = first_repeat(&self.phase2.horizons) {
             return Err(self.fail(format!("phase2.horizons: {h} is listed twice")));
@@ -261,9 +328,6 @@ impl Experiment {
         }
         if self.algorithms.is_empty() {
             return Err(self.fail("algorithms: expected at least one algorithm".into()));
-        }
-        if self.seeds.is_empty() {
-            return Err(self.fail("seeds: expected at least one seed".into()));
         }
         if self.workers == Some(0) {
             return Err(self.fail("workers: expected at least 1".into()));
@@ -285,15 +349,25 @@ impl Experiment {
                 )));
             }
         }
-        let per_seed = self.phase1.enabled as usize
-            + if self.phase2.enabled {
-                p2.points * p2.horizons.len()
-            } else {
-                0
-            };
+        let phase1 = if self.phase1.enabled {
+            self.phase1_seeds().len()
+        } else {
+            0
+        };
+        let phase2 = if p2.enabled {
+            (p2.points.saturating_mul(p2.horizons.len())).saturating_mul(self.seeds.len())
+        } else {
+            0
+        };
+        let phase3 = if p3.enabled {
+            p3.top_k
+                .min(p2.points.saturating_mul(p2.horizons.len()))
+                .saturating_mul(p3.seeds.len())
+        } else {
+            0
+        };
         let trials = (self.algorithms.len() * self.workloads.len())
-            .saturating_mul(self.seeds.len())
-            .saturating_mul(per_seed);
+            .saturating_mul(phase1.saturating_add(phase2).saturating_add(phase3));
         if trials > MAX_TRIALS {
             return Err(self.fail(format!(
                 "the plan has {trials} trials, more than the {MAX_TRIALS} an experiment may hold"
@@ -309,6 +383,24 @@ impl Experiment {
             }
         }
         Ok(())
+    }
+
+    /// Seeds of phase 1: `phase1.seeds`, else `seeds`.
+    pub fn phase1_seeds(&self) -> &[u64] {
+        self.phase1.seeds.as_deref().unwrap_or(&self.seeds)
+    }
+
+    /// Number of phase-3 trials: algorithms × workloads × min(top_k, configurations) × seeds
+    /// (0 when phase 3 is disabled). Known before phase 2 has run.
+    pub fn phase3_trials(&self) -> usize {
+        if !self.phase3.enabled {
+            return 0;
+        }
+        let configs = self.phase2.points * self.phase2.horizons.len();
+        self.algorithms.len()
+            * self.workloads.len()
+            * self.phase3.top_k.min(configs)
+            * self.phase3.seeds.len()
     }
 
     /// The phase-2 search space of `algorithm`: the shared space plus its own.

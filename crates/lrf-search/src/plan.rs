@@ -1,13 +1,14 @@
 //! The trials an experiment runs, phase by phase.
 
 use crate::experiment::{Experiment, Sampler};
+use crate::halton::halton_points;
 use crate::sobol::sobol_points;
 use crate::value::Point;
 
 /// One trial to run: an algorithm with hyperparameters on a workload, seed and horizon.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedTrial {
-    /// 1 = defaults, 2 = search.
+    /// 1 = defaults, 2 = search, 3 = retrain of the best searched configurations.
     pub phase: u8,
     /// Optimizer name.
     pub algorithm: String,
@@ -59,7 +60,7 @@ pub fn phase1(exp: &Experiment) -> Vec<PlannedTrial> {
     let mut out = Vec::new();
     for algorithm in exp.algorithms.keys() {
         for workload in &exp.workloads {
-            for &seed in &exp.seeds {
+            for &seed in exp.phase1_seeds() {
                 out.push(PlannedTrial {
                     phase: 1,
                     algorithm: algorithm.clone(),
@@ -86,6 +87,7 @@ pub fn phase2(exp: &Experiment) -> crate::Result<Vec<PlannedTrial>> {
         let space = exp.search_space(algorithm)?;
         let points = match exp.phase2.sampler {
             Sampler::Sobol => sobol_points(&space, exp.phase2.points, exp.phase2.seed),
+            Sampler::Halton => halton_points(&space, exp.phase2.points),
         };
         for (index, point) in points.iter().enumerate() {
             let mut overrides = exp.overrides(algorithm);
@@ -104,6 +106,40 @@ pub fn phase2(exp: &Experiment) -> crate::Result<Vec<PlannedTrial>> {
                         });
                     }
                 }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Phase 3: each `(algorithm, config)` of `chosen` (phase-2 configuration names, e.g. the
+/// `top_k` best by the selection rule) retrained on every workload with `phase3.seeds`, with
+/// the hyperparameters and horizon it had in phase 2. Errors if a name is not a phase-2
+/// configuration of the experiment.
+pub fn phase3(exp: &Experiment, chosen: &[(String, String)]) -> crate::Result<Vec<PlannedTrial>> {
+    if !exp.phase3.enabled {
+        return Ok(Vec::new());
+    }
+    let searched = phase2(exp)?;
+    let mut out = Vec::new();
+    for (algorithm, config) in chosen {
+        let Some(template) = searched
+            .iter()
+            .find(|t| &t.algorithm == algorithm && &t.config == config)
+        else {
+            return Err(crate::SearchError::new(
+                &exp.origin,
+                format!("phase 3: `{algorithm}/{config}` is not a phase-2 configuration"),
+            ));
+        };
+        for workload in &exp.workloads {
+            for &seed in &exp.phase3.seeds {
+                out.push(PlannedTrial {
+                    phase: 3,
+                    workload: workload.clone(),
+                    seed,
+                    ..template.clone()
+                });
             }
         }
     }

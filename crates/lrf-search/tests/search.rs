@@ -219,3 +219,157 @@ fn huge_plans_are_refused() {
         .to_string();
     assert!(err.contains("more than the 1000000"), "{err}");
 }
+
+#[test]
+fn protocol_defaults_are_the_papers() {
+    // The defaults: 200 points, horizons 0.33/0.5/0.66, 5 retrain seeds; phase 3 is
+    // off unless asked for, top 3 when on.
+    let exp = Experiment::from_yaml_str(
+        "name: d\nworkloads: [w]\nalgorithms: {adamw: {}}\n",
+        "d.yaml",
+    )
+    .unwrap();
+    assert_eq!(exp.phase2.points, 200);
+    assert_eq!(exp.phase2.horizons, vec![0.33, 0.5, 0.66]);
+    assert_eq!(exp.phase3.seeds, vec![0, 1, 2, 3, 4]);
+    assert_eq!(exp.phase3.top_k, 3);
+    assert!(!exp.phase3.enabled);
+    assert_eq!(exp.phase1_seeds(), &[0]);
+}
+
+#[test]
+fn phase3_retrains_chosen_configurations_with_its_seeds() {
+    let text = format!(
+        "{EXPERIMENT}phase1:\n  seeds: [7]\nphase3:\n  enabled: true\n  top_k: 2\n  seeds: [0, 1, 2]\n"
+    );
+    let exp = Experiment::from_yaml_str(&text, "t.yaml").unwrap();
+    assert_eq!(
+        phase1(&exp).len(),
+        2,
+        "2 algorithms x 1 workload x phase1.seeds [7]"
+    );
+    assert!(phase1(&exp).iter().all(|t| t.seed == 7));
+    // 2 algorithms x top 2 x 1 workload x 3 seeds.
+    assert_eq!(exp.phase3_trials(), 12);
+    let chosen = vec![
+        ("adamw".to_string(), "p002-h0.50".to_string()),
+        ("prodigy".to_string(), "p000-h1.00".to_string()),
+    ];
+    let p3 = lrf_search::phase3(&exp, &chosen).unwrap();
+    assert_eq!(p3.len(), 2 * 3, "2 configurations x 1 workload x 3 seeds");
+    let searched = phase2(&exp).unwrap();
+    let template = searched
+        .iter()
+        .find(|t| t.algorithm == "adamw" && t.config == "p002-h0.50")
+        .unwrap();
+    let retrained = &p3[0];
+    assert_eq!(retrained.phase, 3);
+    assert_eq!(retrained.overrides, template.overrides);
+    assert_eq!(retrained.horizon, 0.5);
+    assert_eq!(
+        p3.iter().map(|t| t.seed).collect::<Vec<_>>(),
+        vec![0, 1, 2, 0, 1, 2]
+    );
+    assert_eq!(
+        retrained.relative_dir(),
+        "phase3/adamw/p002-h0.50/study_0/resnet_tiny_lrf/trial_1"
+    );
+    let err = lrf_search::phase3(&exp, &[("adamw".into(), "p009-h0.50".into())])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`adamw/p009-h0.50` is not a phase-2 configuration"),
+        "{err}"
+    );
+}
+
+#[test]
+fn phase3_keys_are_checked() {
+    let bad = |tail: &str| {
+        Experiment::from_yaml_str(&format!("{EXPERIMENT}{tail}"), "e.yaml")
+            .unwrap_err()
+            .to_string()
+    };
+    // EXPERIMENT's last line, `horizons:`, is line 15 (line 1 is the empty line it opens
+    // with); `phase3:` is line 16, `enabled:` 17, `top_kk:` 18.
+    let err = bad("phase3:\n  enabled: true\n  top_kk: 2\n");
+    assert!(
+        err.starts_with("e.yaml:")
+            && err.contains("unknown field `top_kk`")
+            && err.contains("line 18"),
+        "{err}"
+    );
+    assert!(bad("phase3:\n  enabled: true\n  top_k: 0\n").contains("phase3.top_k"));
+    assert!(bad("phase3:\n  seeds: [1, 1]\n").contains("phase3.seeds: 1 is listed twice"));
+    assert!(bad("phase3:\n  seeds: []\n").contains("phase3.seeds: expected at least one seed"));
+    let no_search = EXPERIMENT.replace("phase2:\n", "phase2:\n  enabled: false\n");
+    let err =
+        Experiment::from_yaml_str(&format!("{no_search}phase3: {{enabled: true}}\n"), "e.yaml")
+            .unwrap_err()
+            .to_string();
+    assert!(
+        err.contains("phase3.enabled") && err.contains("phase 2"),
+        "{err}"
+    );
+    let err = bad("phase2b: {}\n");
+    assert!(err.contains("unknown field `phase2b`"), "{err}");
+    let err = Experiment::from_yaml_str(
+        &EXPERIMENT.replace("points: 3", "points: 3\n  sampler: latin"),
+        "e.yaml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("unknown variant `latin`") && err.contains("halton"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_halton_sampler_plans_algoperfs_points() {
+    let exp = Experiment::from_yaml_str(
+        &EXPERIMENT.replace("points: 3", "points: 3\n  sampler: halton"),
+        "t.yaml",
+    )
+    .unwrap();
+    let p2 = phase2(&exp).unwrap();
+    let space = exp.search_space("adamw").unwrap();
+    let points = lrf_search::halton_points(&space, 3);
+    let adamw: Vec<_> = p2
+        .iter()
+        .filter(|t| t.algorithm == "adamw" && t.horizon == 0.5 && t.seed == 0)
+        .collect();
+    assert_eq!(adamw.len(), 3);
+    for (t, p) in adamw.iter().zip(&points) {
+        assert_eq!(&t.overrides["learning_rate"], &p["learning_rate"]);
+        assert_eq!(&t.overrides["weight_decay"], &p["weight_decay"]);
+    }
+}
+
+#[test]
+fn the_paper_experiment_files_hold_the_same_protocol() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../experiments");
+    let tiny = Experiment::load(&dir.join("paper-tiny.yaml")).unwrap();
+    let full = Experiment::load(&dir.join("paper-algoperf.yaml")).unwrap();
+    let subset = Experiment::load(&dir.join("paper-tiny-subset.yaml")).unwrap();
+    assert_eq!(tiny.algorithms.len(), 13, "every optimizer of lrf-optim");
+    assert_eq!(tiny.algorithms, full.algorithms);
+    assert_eq!(tiny.search_space, full.search_space);
+    for exp in [&tiny, &full, &subset] {
+        assert_eq!(exp.phase2.sampler, lrf_search::Sampler::Halton);
+        assert_eq!(
+            (exp.phase2.points, &exp.phase2.horizons),
+            (200, &vec![0.33, 0.5, 0.66])
+        );
+        assert!(exp.phase3.enabled);
+        assert_eq!(exp.phase3.seeds, vec![0, 1, 2, 3, 4]);
+    }
+    assert_eq!((tiny.phase3.top_k, full.phase3.top_k), (3, 3));
+    for (name, spec) in &subset.algorithms {
+        assert_eq!(
+            spec, &tiny.algorithms[name],
+            "{name}: the subset keeps the protocol"
+        );
+    }
+    assert_eq!(subset.search_space, tiny.search_space);
+}
