@@ -4,7 +4,9 @@
 //! time-to-target (first eval index that reaches the target, inclusive; median over studies),
 //! performance profiles (4× cut-off, ratios to the fastest, ρ on `linspace(1, 4, 100)`) and the
 //! benchmark score (trapezoid rule, normalised to [0, 1]); plus lrf's trial summaries, the
-//! geometric-mean ranking of configurations, tables and SVG plots.
+//! geometric-mean ranking of configurations (selection, top-k for retraining, the calibrated
+//! configuration), percentile-bootstrap intervals of the score over seeds, tables, SVG plots
+//! (performance profiles, validation curves) and the HTML report.
 //!
 //! It depends only on the log format (`eval_measurements.csv`), so it scores anyone's runs.
 
