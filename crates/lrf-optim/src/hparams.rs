@@ -84,15 +84,13 @@ impl Hyperparams {
     }
 
     /// Entries of `other` replace entries of `self`; `one_minus_b1` in `other` also replaces
-    /// `b1` in `self` (and the other way round), as both name the same coefficient.
+    /// `b1` in `self` (and the other way round), as both name the same coefficient; so does
+    /// `base_one_minus_b1` for `base_b1` (Mechanic's base optimizer).
     pub fn merged(&self, other: &Hyperparams) -> Hyperparams {
         let mut out = self.clone();
         for k in other.0.keys() {
-            let twin = match k.strip_prefix("one_minus_") {
-                Some(plain) => plain.to_string(),
-                None => format!("one_minus_{k}"),
-            };
-            out.0.remove(&twin);
+            let coefficient = plain_coefficient(k);
+            out.0.retain(|j, _| plain_coefficient(j) != coefficient);
         }
         // `other` giving both twins stays an error for the optimizer to report.
         for (k, v) in &other.0 {
@@ -109,6 +107,12 @@ impl Hyperparams {
             .collect::<Vec<_>>()
             .join(",")
     }
+}
+
+/// The key with its first `one_minus_` removed: `one_minus_b1` and `b1` (or
+/// `base_one_minus_b1` and `base_b1`) name the same coefficient.
+fn plain_coefficient(key: &str) -> String {
+    key.replacen("one_minus_", "", 1)
 }
 
 /// Keys that belong to the preset (learning rate and schedule), not to the optimizer update.

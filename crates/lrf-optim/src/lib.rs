@@ -36,7 +36,8 @@
 //!
 //! Every schedule but Schedule-Free's decays with a cosine to 0 at the end of the training
 //! horizon (`decay: constant` keeps the learning rate after the warmup). Hyperparameter names
-//! are those of the `*Config` structs; `one_minus_b1` / `one_minus_b2` may replace `b1` / `b2`.
+//! are those of the `*Config` structs; `one_minus_b1` / `one_minus_b2` may replace `b1` / `b2`
+//! (for Mechanic's base optimizer, `base_one_minus_b1` may replace `base_b1`).
 //! Schedule-Free and DoG evaluate at another point than they train at:
 //! [`ModuleOptimizer::eval_module`] gives the model there.
 //!

@@ -134,6 +134,31 @@ fn overriding_a_coefficient_by_its_complement_replaces_it() {
     assert!(back.hparams.get("b1").is_none());
 }
 
+/// Mechanic's base optimizer takes its betas behind the `base_` prefix; the complement form
+/// `base_one_minus_b1` replaces the literature `base_b1` (0.9) instead of clashing with it,
+/// so the calibration can search 1 - beta on a log scale for Mechanic as for the others.
+#[test]
+fn mechanic_base_betas_can_be_overridden_by_their_complement() {
+    let preset = Preset::literature("mechanic").unwrap();
+    assert_eq!(preset.hparams.number("base_b1"), Some(0.9));
+    let changed = preset
+        .with_overrides(
+            &Hyperparams::new()
+                .with("base_one_minus_b1", 0.05)
+                .with("base_one_minus_b2", 1.0e-3),
+        )
+        .unwrap();
+    assert!(changed.hparams.get("base_b1").is_none());
+    assert!(changed.hparams.get("base_b2").is_none());
+    assert_eq!(changed.hparams.number("base_one_minus_b1"), Some(0.05));
+    // The base Adam still refuses a complement outside (0, 1], naming the key.
+    let err = preset
+        .with_overrides(&Hyperparams::new().with("base_one_minus_b1", 1.5))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("one_minus_b1"), "{err}");
+}
+
 #[test]
 fn torch_only_prodigy_options_need_the_torch_flavor() {
     let h = Hyperparams::new().with("growth_rate", 1.02);
