@@ -8,7 +8,7 @@ use lrf_score::algoperf::{score_log_tree, write_outputs};
 use lrf_score::Targets;
 
 use crate::report;
-use crate::sweep::load_experiment;
+use crate::sweep::{load_experiment, Replacements};
 
 /// Arguments of `cargo xtask score`.
 #[derive(clap::Args)]
@@ -25,25 +25,9 @@ pub struct ScoreArgs {
     /// Output folder for scores.csv, time_to_targets.csv and performance_profile_score.csv.
     #[arg(long, requires = "algoperf_logs")]
     out: Option<PathBuf>,
-    /// As `sweep --points`: score the plan of a sweep run with it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=lrf_search::MAX_POINTS as u64))]
-    points: Option<u64>,
-    /// As `sweep --seeds`.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
-    seeds: Option<u64>,
-    /// As `sweep --top-k`.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
-    top_k: Option<u64>,
-}
-
-impl ScoreArgs {
-    fn replacements(&self) -> crate::sweep::Replacements {
-        crate::sweep::Replacements {
-            points: self.points,
-            seeds: self.seeds,
-            top_k: self.top_k,
-        }
-    }
+    // As in `sweep`: give the flags the sweep ran with to score its plan.
+    #[command(flatten)]
+    replace: Replacements,
 }
 
 /// Runs the command.
@@ -75,7 +59,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let exp = load_experiment(&args.experiment, args.replacements())?;
+    let exp = load_experiment(&args.experiment, args.replace)?;
     // Where a workload's data are not installed, its trials are scored without checking that
     // they were trained on the data found here.
     let mut sources = std::collections::BTreeMap::new();

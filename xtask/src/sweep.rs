@@ -30,40 +30,27 @@ pub struct SweepArgs {
     /// searched configurations with more seeds; needs phase 2 complete).
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3))]
     phase: Option<u8>,
-    /// Replace the number of phase-2 points of the file.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=lrf_search::MAX_POINTS as u64))]
-    points: Option<u64>,
-    /// Evaluation seeds 0..N: phase 1 and the phase-3 retrain use them (the search keeps the
-    /// file's `seeds`).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
-    seeds: Option<u64>,
-    /// Replace the number of configurations per algorithm phase 3 retrains.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
-    top_k: Option<u64>,
+    #[command(flatten)]
+    replace: Replacements,
     /// Print the plan and an estimate of its wall time, run nothing.
     #[arg(long)]
     dry_run: bool,
 }
 
-/// Command-line replacements of experiment-file values.
-#[derive(Debug, Clone, Copy, Default)]
+/// Command-line replacements of experiment-file values (`sweep` and `score` share them, so
+/// `score` finds the plan a `sweep` with the same flags ran).
+#[derive(clap::Args, Debug, Clone, Copy, Default)]
 pub struct Replacements {
-    /// `--points`: phase-2 points.
+    /// Replace the number of phase-2 points of the file.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=lrf_search::MAX_POINTS as u64))]
     pub points: Option<u64>,
-    /// `--seeds`: evaluation seeds 0..N (phases 1 and 3).
+    /// Evaluation seeds 0..N: phase 1 and the phase-3 retrain use them (the search keeps the
+    /// file's `seeds`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub seeds: Option<u64>,
-    /// `--top-k`: configurations phase 3 retrains.
+    /// Replace the number of configurations per algorithm phase 3 retrains.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub top_k: Option<u64>,
-}
-
-impl SweepArgs {
-    fn replacements(&self) -> Replacements {
-        Replacements {
-            points: self.points,
-            seeds: self.seeds,
-            top_k: self.top_k,
-        }
-    }
 }
 
 /// Loads the experiment with command-line replacements applied.
@@ -260,7 +247,7 @@ fn workers_for(args: &SweepArgs, exp: &Experiment) -> usize {
 
 /// Runs the experiment.
 pub fn run(args: SweepArgs) -> Result<ExitCode> {
-    let exp = load_experiment(&args.experiment, args.replacements())?;
+    let exp = load_experiment(&args.experiment, args.replace)?;
     let sources = data_sources(&exp.workloads)?;
     let all12 = with_data(jobs(&exp, None)?, &sources);
     check_existing(&all12)?;

@@ -5,7 +5,7 @@
 use plotters::prelude::*;
 
 use crate::error::{Result, ScoreError};
-use crate::plot::COLORS;
+use crate::plot::{draw_legend, COLORS};
 
 /// The runs of one configuration of one algorithm.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,13 +102,7 @@ pub fn curves_svg(
                 }
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(|e| err(&e))?;
+        draw_legend(&mut chart)?;
         root.present().map_err(|e| err(&e))?;
     }
     Ok(svg)

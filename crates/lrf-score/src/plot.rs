@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::error::{Result, ScoreError};
@@ -18,6 +19,19 @@ pub(crate) const COLORS: [RGBColor; 8] = [
     RGBColor(227, 119, 194),
     RGBColor(127, 127, 127),
 ];
+
+/// Draws the legend box of a chart's labelled series in its lower-right corner.
+pub(crate) fn draw_legend<'a>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| ScoreError::Input(format!("plot: {e}")))
+}
 
 /// How one curve is drawn.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,13 +90,7 @@ pub fn profile_svg(profile: &Profile, series: &[Series], title: &str) -> Result<
                     PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(|e| err(&e))?;
+        draw_legend(&mut chart)?;
         root.present().map_err(|e| err(&e))?;
     }
     Ok(svg)
