@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Result};
-use lrf_optim::{HValue, Hyperparams, Preset};
+use lrf_optim::{HValue, Hyperparams, Preset, TrainingSetting};
 use lrf_search::{Experiment, PlannedTrial, Point, SearchSpace, Value};
 
 use crate::job::Job;
@@ -87,27 +87,26 @@ pub fn target_setting_point(exp: &Experiment, algorithm: &str, workload: &str) -
 }
 
 /// The phase-1 preset of `algorithm`: `literature` (also under `target-setting`), or a YAML
-/// file relative to the experiment.
-pub fn base_preset(exp: &Experiment, algorithm: &str) -> Result<Preset> {
+/// file relative to the experiment, with the training setting that file gives (a
+/// `calibrated.yaml` entry gives its horizon, dropout and label smoothing).
+pub fn base_preset(exp: &Experiment, algorithm: &str) -> Result<(Preset, TrainingSetting)> {
     let spec = &exp.algorithms[algorithm];
-    let preset = if spec.preset == "literature" || spec.preset == TARGET_SETTING {
-        Preset::literature(algorithm)?
-    } else {
-        let dir = Path::new(&exp.origin).parent().unwrap_or(Path::new("."));
-        let path = dir.join(&spec.preset);
-        let preset = Preset::load_named(&path, algorithm)
-            .map_err(|e| anyhow!("{}: algorithms.{algorithm}.preset: {e}", exp.origin))?;
-        if preset.algorithm != algorithm {
-            bail!(
-                "{}: algorithms.{algorithm}.preset: {} is a preset of `{}`",
-                exp.origin,
-                path.display(),
-                preset.algorithm
-            );
-        }
-        preset
-    };
-    Ok(preset)
+    if spec.preset == "literature" || spec.preset == TARGET_SETTING {
+        return Ok((Preset::literature(algorithm)?, TrainingSetting::default()));
+    }
+    let dir = Path::new(&exp.origin).parent().unwrap_or(Path::new("."));
+    let path = dir.join(&spec.preset);
+    let (preset, setting) = Preset::load_named_with_setting(&path, algorithm)
+        .map_err(|e| anyhow!("{}: algorithms.{algorithm}.preset: {e}", exp.origin))?;
+    if preset.algorithm != algorithm {
+        bail!(
+            "{}: algorithms.{algorithm}.preset: {} is a preset of `{}`",
+            exp.origin,
+            path.display(),
+            preset.algorithm
+        );
+    }
+    Ok((preset, setting))
 }
 
 fn to_hvalue(v: &Value) -> HValue {
@@ -148,7 +147,7 @@ fn check_value(base: &Preset, key: &str, value: &Value) -> Result<()> {
 pub fn check_hyperparameters(exp: &Experiment) -> Result<()> {
     let shared = SearchSpace::from_yaml(&exp.search_space, &exp.origin, "search_space")?;
     for (algorithm, spec) in &exp.algorithms {
-        let base = base_preset(exp, algorithm)?;
+        let (base, _) = base_preset(exp, algorithm)?;
         for workload in &exp.workloads {
             for (key, value) in &target_setting_point(exp, algorithm, workload)? {
                 check_value(&base, key, value).map_err(|e| {
@@ -190,10 +189,16 @@ pub fn check_hyperparameters(exp: &Experiment) -> Result<()> {
 
 /// Resolves a planned trial into a job.
 pub fn job(exp: &Experiment, trial: &PlannedTrial, stop_at_target: bool) -> Result<Job> {
-    let base = base_preset(exp, &trial.algorithm)?;
+    let (base, setting) = base_preset(exp, &trial.algorithm)?;
     let mut optimizer = Hyperparams::new();
-    let mut dropout = None;
-    let mut label_smoothing = 0.0;
+    // A preset file's setting is the base; the trial's own values replace it. Phase 1 trains
+    // the preset as it was calibrated, over its horizon; phases 2 and 3 carry their own.
+    let mut dropout = setting.dropout;
+    let mut label_smoothing = setting.label_smoothing.unwrap_or(0.0);
+    let horizon = match (trial.phase, setting.horizon) {
+        (1, Some(h)) => h,
+        _ => trial.horizon,
+    };
     let mut overrides = target_setting_point(exp, &trial.algorithm, &trial.workload)?;
     overrides.extend(trial.overrides.clone());
     for (key, value) in &overrides {
@@ -231,7 +236,7 @@ pub fn job(exp: &Experiment, trial: &PlannedTrial, stop_at_target: bool) -> Resu
         config: trial.config.clone(),
         workload: trial.workload.clone(),
         seed: trial.seed,
-        horizon: trial.horizon,
+        horizon,
         preset,
         dropout,
         label_smoothing,

@@ -4,10 +4,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::path::PathBuf;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use lrf_score::bootstrap::bootstrap_scores;
 use lrf_score::experiment::Axis;
-use lrf_score::plot::{write_profile_svg, Series};
+use lrf_score::plot::{profile_svg, Series};
 use lrf_score::summary::summaries_frame;
 use lrf_score::table::{legend, results_table, search_table};
 use lrf_score::{read_summaries, score_experiment, TrialSummary};
@@ -205,22 +205,6 @@ pub fn show(exp: &Experiment, jobs: &[Job]) -> Result<()> {
     let intervals = bootstrap_scores(&scores.seed_times(), BOOTSTRAP_REPLICATES, 0);
     text.push_str(&interval_table(&scores, &intervals).to_string());
     text.push('\n');
-    out!("{text}");
-    let write = |file: &str, body: &[u8]| -> Result<()> {
-        lrf_data::write_atomic(&out.join(file), body)?;
-        Ok(())
-    };
-    write("table.txt", text.as_bytes())?;
-    write(
-        "searched.txt",
-        format!("{}\n", search_table(&scores, None)).as_bytes(),
-    )?;
-    write("time_to_targets.csv", scores.times.to_csv().as_bytes())?;
-    write("scores.csv", scores.profile.scores_csv().as_bytes())?;
-    write(
-        "performance_profile_score.csv",
-        scores.profile.profile_csv().as_bytes(),
-    )?;
     let series: Vec<Series> = scores
         .compared
         .iter()
@@ -238,33 +222,57 @@ pub fn show(exp: &Experiment, jobs: &[Job]) -> Result<()> {
             }
         })
         .collect();
-    let plot = out.join("performance_profile.svg");
-    write_profile_svg(
+    let profile = profile_svg(
         &scores.profile,
         &series,
         &format!(
             "Performance profiles, experiment `{}` ({axis_name})",
             first.experiment
         ),
-        &plot,
     )?;
     let mut scored = summaries_frame(&summaries)?;
-    let mut buf = Vec::new();
-    polars::prelude::ParquetWriter::new(&mut buf).finish(&mut scored)?;
-    write("trials.parquet", &buf)?;
-    outln!("written: {}/{{table.txt, searched.txt, scores.csv, time_to_targets.csv, performance_profile_score.csv, performance_profile.svg, trials.parquet}}", out.display());
-    let report_dir = dir.join("report");
-    let index = crate::report_page::write(crate::report_page::Page {
+    let mut parquet = Vec::new();
+    polars::prelude::ParquetWriter::new(&mut parquet).finish(&mut scored)?;
+    // Everything is rendered before the first file is written.
+    let report_files = crate::report_page::render(crate::report_page::Page {
         exp,
         jobs,
         scores: &scores,
         intervals: &intervals,
         summaries: &summaries,
-        profile_svg: &std::fs::read(&plot)?,
+        profile_svg: profile.as_bytes(),
         text: &text,
-        dir: &report_dir,
     })?;
-    outln!("report: {} (open it in a browser)", index.display());
+    let score_files: Vec<(&str, Vec<u8>)> = vec![
+        ("table.txt", text.clone().into_bytes()),
+        (
+            "searched.txt",
+            format!("{}\n", search_table(&scores, None)).into_bytes(),
+        ),
+        ("time_to_targets.csv", scores.times.to_csv().into_bytes()),
+        ("scores.csv", scores.profile.scores_csv().into_bytes()),
+        (
+            "performance_profile_score.csv",
+            scores.profile.profile_csv().into_bytes(),
+        ),
+        ("performance_profile.svg", profile.clone().into_bytes()),
+        ("trials.parquet", parquet),
+    ];
+    out!("{text}");
+    for (file, body) in &score_files {
+        lrf_data::write_atomic(&out.join(file), body)?;
+    }
+    outln!("written: {}/{{table.txt, searched.txt, scores.csv, time_to_targets.csv, performance_profile_score.csv, performance_profile.svg, trials.parquet}}", out.display());
+    let report_dir = dir.join("report");
+    for (file, body) in &report_files {
+        let path = report_dir.join(file);
+        lrf_data::write_atomic(&path, body)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+    outln!(
+        "report: {} (open it in a browser)",
+        report_dir.join("index.html").display()
+    );
     Ok(())
 }
 

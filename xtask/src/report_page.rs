@@ -2,7 +2,6 @@
 //! (performance profiles; validation metric against step per workload) and `calibrated.yaml`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use lrf_score::bootstrap::ScoreInterval;
@@ -30,21 +29,17 @@ pub struct Page<'a> {
     pub profile_svg: &'a [u8],
     /// The text tables.
     pub text: &'a str,
-    /// Output folder.
-    pub dir: &'a Path,
 }
 
-fn put(dir: &Path, file: &str, body: &[u8]) -> Result<()> {
-    let path = dir.join(file);
-    lrf_data::write_atomic(&path, body).with_context(|| format!("{}: cannot write", path.display()))
-}
-
-/// Writes the report; returns the path of `index.html`.
-pub fn write(page: Page) -> Result<PathBuf> {
+/// The report's files (name, contents), rendered in memory: every trial log it reads is
+/// read before anything is written, so a damaged one leaves the old report whole.
+pub fn render(page: Page) -> Result<Vec<(String, Vec<u8>)>> {
     let (exp, scores) = (page.exp, page.scores);
-    let dir = page.dir;
+    let mut files = vec![(
+        "performance_profile.svg".to_string(),
+        page.profile_svg.to_vec(),
+    )];
     let mut figures = Vec::new();
-    put(dir, "performance_profile.svg", page.profile_svg)?;
     figures.push((
         "performance_profile.svg".to_string(),
         "Figure 1 — performance profiles: the fraction of workloads each configuration trains to \
@@ -55,7 +50,7 @@ pub fn write(page: Page) -> Result<PathBuf> {
     for (n, workload) in scores.workloads.iter().enumerate() {
         let (svg, metric) = workload_curves(&page, workload)?;
         let file = format!("curves_{workload}.svg");
-        put(dir, &file, svg.as_bytes())?;
+        files.push((file.clone(), svg.into_bytes()));
         figures.push((
             file,
             format!(
@@ -65,7 +60,10 @@ pub fn write(page: Page) -> Result<PathBuf> {
             ),
         ));
     }
-    put(dir, "calibrated.yaml", calibrated_yaml(&page).as_bytes())?;
+    files.push((
+        "calibrated.yaml".to_string(),
+        calibrated_yaml(&page).into_bytes(),
+    ));
     let protocol = protocol_lines(exp);
     let html = report_html(&ReportInput {
         experiment: &exp.name,
@@ -79,8 +77,8 @@ pub fn write(page: Page) -> Result<PathBuf> {
         figures,
         text_tables: page.text,
     });
-    put(dir, "index.html", html.as_bytes())?;
-    Ok(dir.join("index.html"))
+    files.push(("index.html".to_string(), html.into_bytes()));
+    Ok(files)
 }
 
 fn protocol_lines(exp: &Experiment) -> Vec<(String, String)> {
@@ -165,8 +163,20 @@ fn workload_curves(page: &Page, workload: &str) -> Result<(String, String)> {
                     && j.workload == workload
                     && j.is_complete()
             }) {
+                let path = job.eval_path();
+                let damaged = |why: String| {
+                    anyhow::anyhow!(
+                        "{why}; the trial's log is damaged: delete {} and run `cargo xtask \
+                         sweep` again to retrain it (nothing was written)",
+                        job.dir.display()
+                    )
+                };
+                if !path.is_file() {
+                    return Err(damaged(format!("{}: missing", path.display())));
+                }
                 let (steps, values) =
-                    lrf_score::curves::read_curve(&job.eval_path(), "global_step", &first.metric)?;
+                    lrf_score::curves::read_curve(&path, "global_step", &first.metric)
+                        .map_err(|e| damaged(e.to_string()))?;
                 runs.push(steps.into_iter().zip(values).collect());
             }
             let label = if dashed {
@@ -202,8 +212,9 @@ fn calibrated_yaml(page: &Page) -> String {
          # (phase 3) configuration by the selection rule, else the best searched (phase 2) one.\n\
          # Each entry is an lrf-optim preset (algorithm + hparams): load one with\n\
          # lrf_optim::Preset::load_named(path, \"<algorithm>\"), or name this file as\n\
-         # `algorithms.<algorithm>.preset` in an experiment file. `horizon` (fraction of the step\n\
-         # budget the schedule spans), `dropout` and `label_smoothing` go to the workload.\n",
+         # `algorithms.<algorithm>.preset` in an experiment file, whose phase 1 then trains it\n\
+         # with its `horizon` (fraction of the step budget trained and spanned by the schedule),\n\
+         # `dropout` and `label_smoothing` (lrf_optim::Preset::load_named_with_setting).\n",
         page.exp.name, page.exp.origin
     );
     let mut entries: BTreeMap<usize, String> = BTreeMap::new();
@@ -235,6 +246,21 @@ fn calibrated_yaml(page: &Page) -> String {
         put("geomean_time_to_target", c.geomean.into());
         let mut doc = serde_yaml::Mapping::new();
         doc.insert(algorithm.clone().into(), serde_yaml::Value::Mapping(entry));
+        let (reached, seeds, diverged) = c.cells.values().fold((0, 0, 0), |(r, n, d), cell| {
+            (r + cell.reached, n + cell.seeds, d + cell.diverged)
+        });
+        let mut warning = String::new();
+        if reached == 0 {
+            warning = format!(
+                "# WARNING: {algorithm}'s configuration below reached no target on any workload \
+                 ({seeds} trials{}): it is the best of what was tried, not a setting that works.\n",
+                if diverged > 0 {
+                    format!(", {diverged} diverged")
+                } else {
+                    String::new()
+                }
+            );
+        }
         let rank = page
             .exp
             .algorithms
@@ -242,7 +268,7 @@ fn calibrated_yaml(page: &Page) -> String {
             .unwrap_or(usize::MAX - entries.len());
         entries.insert(
             rank,
-            serde_yaml::to_string(&serde_yaml::Value::Mapping(doc)).unwrap_or_default(),
+            warning + &serde_yaml::to_string(&serde_yaml::Value::Mapping(doc)).unwrap_or_default(),
         );
     }
     for e in entries.values() {

@@ -70,8 +70,14 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         }
     }
     let mut jobs = crate::sweep::with_data(crate::sweep::jobs(&exp, None)?, &sources);
+    // Results of an edited file under the same name are refused, as `sweep` refuses them,
+    // before anything is rewritten.
+    crate::sweep::check_existing(&jobs)?;
     match crate::sweep::phase3_jobs(&exp, &jobs, &sources)? {
-        Ok(p3) => jobs.extend(p3),
+        Ok(p3) => {
+            crate::sweep::check_existing(&p3)?;
+            jobs.extend(p3)
+        }
         Err(why) => outln!("note: no phase 3 yet: {why}"),
     }
     report::show(&exp, &jobs)?;

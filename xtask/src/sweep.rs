@@ -282,6 +282,11 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
             }
             Err(why) => outln!("phase 3 not run: {why}"),
         }
+    } else if exp.phase3.enabled {
+        // `--phase` limits what runs, not what is scored: completed retrains stay in.
+        if let Ok(p3) = phase3_jobs(&exp, &all12, &sources)? {
+            phase3 = p3;
+        }
     }
     let mut all = all12;
     all.extend(phase3);

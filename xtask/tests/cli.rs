@@ -470,6 +470,43 @@ fn sweep_runs_resumes_and_scores() {
             && calibrated.contains("source: phase3/prodigy/p00"),
         "{calibrated}"
     );
+    // calibrated.yaml as the preset of another experiment: its phase 1 trains the calibrated
+    // configuration as phase 3 did (same optimizer hyperparameters, horizon, regularisation).
+    std::fs::write(dir.path().join("calibrated.yaml"), &calibrated).unwrap();
+    let reuse = dir.path().join("reuse.yaml");
+    std::fs::write(
+        &reuse,
+        "name: e2e-reuse\nworkloads: [resnet_tiny]\nseeds: [0]\nalgorithms:\n  \
+         nadamw: {preset: calibrated.yaml}\nphase2: {enabled: false}\n",
+    )
+    .unwrap();
+    let out = xtask()
+        .args(["sweep", "--experiment"])
+        .arg(&reuse)
+        .env("LRF_RESULTS_DIR", &results)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let source = calibrated
+        .split("nadamw:")
+        .nth(1)
+        .and_then(|e| e.split("source: ").nth(1))
+        .and_then(|s| s.lines().next())
+        .unwrap()
+        .to_string();
+    let job = |path: std::path::PathBuf| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    };
+    let tuned = job(results.join(format!(
+        "e2e/{source}/study_0/resnet_tiny_lrf/trial_1/job.json"
+    )));
+    let reused =
+        job(results
+            .join("e2e-reuse/phase1/nadamw/defaults/study_0/resnet_tiny_lrf/trial_1/job.json"));
+    for key in ["preset", "horizon", "label_smoothing", "dropout"] {
+        assert_eq!(tuned[key], reused[key], "{key}");
+    }
+    assert_eq!(reused["horizon"], serde_json::json!(0.1));
 
     let again = sweep();
     assert!(again.status.success(), "{}", text(&again));
@@ -478,6 +515,20 @@ fn sweep_runs_resumes_and_scores() {
         again_out.contains("6 trials, 6 already complete, 0 to run")
             && again_out.contains("4 trials, 4 already complete, 0 to run"),
         "{again_out}"
+    );
+
+    // `--phase` limits what runs, not what is scored: the retrained configurations stay.
+    let out = xtask()
+        .args(["sweep", "--phase", "1", "--experiment"])
+        .arg(&exp)
+        .env("LRF_RESULTS_DIR", &results)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("calibrated (retrained)") && !stdout.contains("best of 2"),
+        "{stdout}"
     );
 
     let table_before = std::fs::read_to_string(scores.join("table.txt")).unwrap();
@@ -571,5 +622,23 @@ fn sweep_runs_resumes_and_scores() {
         String::from_utf8_lossy(&out.stderr).contains("was run with other settings"),
         "{}",
         text(&out)
+    );
+    // `score` refuses it too, before rewriting the scores or the report.
+    let report_before = std::fs::read_to_string(report.join("index.html")).unwrap();
+    let out = xtask()
+        .args(["score", "--experiment"])
+        .arg(&exp)
+        .env("LRF_RESULTS_DIR", &results)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("was run with other settings"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(report.join("index.html")).unwrap(),
+        report_before
     );
 }

@@ -169,6 +169,14 @@ impl<'a> Reader<'a> {
                 if !(x > 0.0 && x <= 1.0) {
                     return Err(invalid(&alt, x, "a number in (0, 1]"));
                 }
+                if 1.0 - x == 1.0 {
+                    return Err(invalid(
+                        &alt,
+                        x,
+                        "a number in (0, 1] large enough that 1 - value < 1 in float64 \
+                         (at least 1.2e-16)",
+                    ));
+                }
                 1.0 - x
             }
             (None, None) => default,

@@ -128,7 +128,7 @@ pub use momo::{Momo, MomoAdamConfig, MomoConfig};
 pub use nadamw::{NAdamW, NAdamWConfig, NesterovForm};
 pub use optimizer::{Optimizer, StepContext};
 pub use param::ParamTensor;
-pub use preset::Preset;
+pub use preset::{Preset, TrainingSetting};
 pub use prodigy::{Prodigy, ProdigyConfig, ProdigyFlavor};
 pub use registry::{algorithm, algorithm_names, AlgorithmInfo, ALGORITHMS};
 pub use schedule::Schedule;

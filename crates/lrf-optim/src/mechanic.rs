@@ -126,7 +126,8 @@ impl MechanicConfig {
         }
         let base = algorithm(&self.base)
             .map_err(|_| invalid("base", &self.base, "the name of an optimizer of lrf-optim"))?
-            .build(&self.base_hparams)?;
+            .build(&self.base_hparams)
+            .map_err(with_base_prefix)?;
         let n = self.betas.len();
         let (s, m) = match self.flavor {
             Flavor::Optax => (vec![self.s_init; n], vec![0.0; n]),
@@ -505,4 +506,46 @@ fn strip<V: Clone>(map: &BTreeMap<String, V>) -> BTreeMap<String, V> {
                 .map(|rest| (rest.to_string(), v.clone()))
         })
         .collect()
+}
+
+/// A base optimizer's error about `b1` names it as the user wrote it: `base_b1`.
+fn with_base_prefix(e: crate::OptimError) -> crate::OptimError {
+    use crate::OptimError::{InvalidHyperparameter, UnknownHyperparameter};
+    match e {
+        InvalidHyperparameter {
+            name,
+            value,
+            expected,
+        } => InvalidHyperparameter {
+            name: format!("base_{name}"),
+            // `b1` in text such as "both `b1` and `one_minus_b1` given": every quoted key.
+            value: value
+                .split('`')
+                .enumerate()
+                .map(|(i, part)| {
+                    if i % 2 == 1 {
+                        format!("base_{part}")
+                    } else {
+                        part.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("`"),
+            expected,
+        },
+        UnknownHyperparameter {
+            algorithm,
+            name,
+            known,
+        } => UnknownHyperparameter {
+            algorithm: format!("{algorithm} (Mechanic's base)"),
+            name: format!("base_{name}"),
+            known: known
+                .split(", ")
+                .map(|k| format!("base_{k}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        },
+        other => other,
+    }
 }

@@ -113,9 +113,15 @@ impl Preset {
 
     /// Reads `algorithm`'s preset from a file that is either one preset or a set of them keyed
     /// by algorithm (the `calibrated.yaml` that `cargo xtask score` writes: each entry has
-    /// `algorithm` and `hparams`, plus keys lrf-optim does not use, such as `horizon`,
-    /// `dropout`, `label_smoothing` and `source`).
+    /// `algorithm` and `hparams`, plus the [`TrainingSetting`] it was calibrated with and the
+    /// informative `source` and `geomean_time_to_target`; any other key is an error).
     pub fn load_named(path: &Path, name: &str) -> Result<Self> {
+        Self::load_named_with_setting(path, name).map(|(preset, _)| preset)
+    }
+
+    /// As [`Preset::load_named`], also returning the entry's training setting (empty for a
+    /// single-preset file), each value checked.
+    pub fn load_named_with_setting(path: &Path, name: &str) -> Result<(Self, TrainingSetting)> {
         let origin = path.display().to_string();
         let fail = |message: String| OptimError::Preset {
             origin: origin.clone(),
@@ -126,7 +132,10 @@ impl Preset {
         let value: serde_yaml::Value =
             serde_yaml::from_str(text).map_err(|e| fail(e.to_string()))?;
         if value.get("algorithm").is_some() {
-            return Self::from_yaml_str(text, &origin);
+            return Ok((
+                Self::from_yaml_str(text, &origin)?,
+                TrainingSetting::default(),
+            ));
         }
         let entry = value.get(name).ok_or_else(|| {
             let keys: Vec<String> = value
@@ -144,10 +153,18 @@ impl Preset {
             ))
         })?;
         #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
         struct Entry {
             algorithm: String,
             #[serde(default)]
             hparams: Hyperparams,
+            horizon: Option<f64>,
+            dropout: Option<f64>,
+            label_smoothing: Option<f64>,
+            #[allow(dead_code)] // informative: where the configuration came from
+            source: Option<String>,
+            #[allow(dead_code)] // informative: its score in the experiment that chose it
+            geomean_time_to_target: Option<f64>,
         }
         let entry: Entry =
             serde_yaml::from_value(entry.clone()).map_err(|e| fail(format!("{name}: {e}")))?;
@@ -157,11 +174,53 @@ impl Preset {
                 entry.algorithm
             )));
         }
-        Self::new(&entry.algorithm, entry.hparams).map_err(|e| fail(format!("{name}: {e}")))
+        let setting = TrainingSetting {
+            horizon: entry.horizon,
+            dropout: entry.dropout,
+            label_smoothing: entry.label_smoothing,
+        };
+        setting.check().map_err(|e| fail(format!("{name}.{e}")))?;
+        let preset =
+            Self::new(&entry.algorithm, entry.hparams).map_err(|e| fail(format!("{name}: {e}")))?;
+        Ok((preset, setting))
     }
 
     /// The preset as YAML (the format [`Preset::from_yaml_str`] reads).
     pub fn to_yaml(&self) -> String {
         serde_yaml::to_string(self).expect("presets serialize")
+    }
+}
+
+/// What a calibrated configuration was trained with besides the optimizer: the training
+/// horizon and the workload's regularisation (entries of `calibrated.yaml`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrainingSetting {
+    /// Fraction of the step budget trained (and spanned by the schedule), in (0, 1].
+    pub horizon: Option<f64>,
+    /// Dropout rate for workloads that have dropout, in [0, 1).
+    pub dropout: Option<f64>,
+    /// Label smoothing, in [0, 1).
+    pub label_smoothing: Option<f64>,
+}
+
+impl TrainingSetting {
+    /// Checks the ranges; the error starts with the key.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        if let Some(h) = self.horizon {
+            if !(h > 0.0 && h <= 1.0) {
+                return Err(format!("horizon = {h}: expected a number in (0, 1]"));
+            }
+        }
+        for (key, value) in [
+            ("dropout", self.dropout),
+            ("label_smoothing", self.label_smoothing),
+        ] {
+            if let Some(x) = value {
+                if !(0.0..1.0).contains(&x) {
+                    return Err(format!("{key} = {x}: expected a number in [0, 1)"));
+                }
+            }
+        }
+        Ok(())
     }
 }

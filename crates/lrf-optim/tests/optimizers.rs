@@ -156,7 +156,28 @@ fn mechanic_base_betas_can_be_overridden_by_their_complement() {
         .with_overrides(&Hyperparams::new().with("base_one_minus_b1", 1.5))
         .unwrap_err()
         .to_string();
-    assert!(err.contains("one_minus_b1"), "{err}");
+    assert!(err.contains("`base_one_minus_b1` = 1.5"), "{err}");
+    // So does the merged preset that gives both forms, and an unknown base key.
+    let both = Hyperparams::new()
+        .with("base_b1", 0.9)
+        .with("base_one_minus_b1", 0.1);
+    let err = Preset::new("mechanic", both).unwrap_err().to_string();
+    assert!(
+        err.contains("both `base_b1` and `base_one_minus_b1` given"),
+        "{err}"
+    );
+    let err = Preset::new("mechanic", Hyperparams::new().with("base_d0", 1.0))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`base_d0`"), "{err}");
+    // A complement too small to change 1 in float64 (1 - 1e-17 == 1) names the key given.
+    let err = Preset::new("nadamw", Hyperparams::new().with("one_minus_b1", 1.0e-17))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`one_minus_b1` = 0.00000000000000001"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -337,6 +358,16 @@ fn calibrated_preset_sets_load_by_algorithm() {
     assert_eq!(p.hparams.number("d_coef"), Some(0.5));
     let n = Preset::load_named(&set, "nadamw").unwrap();
     assert_eq!(n.learning_rate(), 0.002);
+    // The training setting the configuration was calibrated with comes along.
+    let (_, setting) = Preset::load_named_with_setting(&set, "nadamw").unwrap();
+    assert_eq!(
+        setting,
+        lrf_optim::TrainingSetting {
+            horizon: Some(0.5),
+            dropout: None,
+            label_smoothing: Some(0.1),
+        }
+    );
     let err = Preset::load_named(&set, "adamw").unwrap_err().to_string();
     assert!(
         err.contains("no preset `adamw`") && err.contains("nadamw, prodigy"),
@@ -357,4 +388,21 @@ fn calibrated_preset_sets_load_by_algorithm() {
     std::fs::write(&set, "prodigy:\n  algorithm: adamw\n").unwrap();
     let err = Preset::load_named(&set, "prodigy").unwrap_err().to_string();
     assert!(err.contains("is a preset of `adamw`"), "{err}");
+    // Settings out of range and unknown keys are errors naming the key.
+    for (entry, expected) in [
+        (
+            "horizon: 7",
+            "prodigy.horizon = 7: expected a number in (0, 1]",
+        ),
+        (
+            "dropout: 1.5",
+            "prodigy.dropout = 1.5: expected a number in [0, 1)",
+        ),
+        ("label_smoothing: -0.1", "prodigy.label_smoothing = -0.1"),
+        ("sauce: 1", "unknown field `sauce`"),
+    ] {
+        std::fs::write(&set, format!("prodigy:\n  algorithm: prodigy\n  {entry}\n")).unwrap();
+        let err = Preset::load_named(&set, "prodigy").unwrap_err().to_string();
+        assert!(err.contains(expected), "{entry}: {err}");
+    }
 }

@@ -264,9 +264,16 @@ pub fn read_summaries(root: &Path) -> Result<DataFrame> {
     let mut frames = Vec::new();
     for path in find_summaries(root)? {
         let file = File::open(&path).map_err(|e| ScoreError::file(&path, e))?;
-        let df = ParquetReader::new(file)
-            .finish()
-            .map_err(|e| ScoreError::file(&path, format!("not a trial summary: {e}")))?;
+        let df = ParquetReader::new(file).finish().map_err(|e| {
+            let trial = path.parent().unwrap_or(root).display();
+            ScoreError::file(
+                &path,
+                format!(
+                    "not a trial summary ({e}); the file is damaged: delete {trial} and \
+                         run the sweep again to retrain that trial"
+                ),
+            )
+        })?;
         frames.push(with_optional_columns(df)?);
     }
     let Some(first) = frames.first().cloned() else {
