@@ -117,6 +117,14 @@ pub fn planned_summaries(
             exp.origin
         ));
     }
+    let incomplete = jobs.iter().filter(|j| !j.is_complete()).count();
+    if incomplete > 0 {
+        notes.push(format!(
+            "note: {incomplete} of {} planned trials are not complete yet; the scores cover the \
+             completed ones (`cargo xtask sweep` with the same flags runs the rest)",
+            jobs.len()
+        ));
+    }
     if !stale.is_empty() {
         notes.push(format!(
             "note: {} trial(s) in {} ran with other settings than {} gives now; they are left out",
