@@ -164,6 +164,17 @@ fn malformed_experiments_name_the_file_and_line_or_key() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("name: `a/b`"), "{err}");
+    // An override must be a scalar; `overrides: {d_coef: …}` is on line 12.
+    let err = Experiment::from_yaml_str(
+        &EXPERIMENT.replace("d_coef: 0.5", "d_coef: [0.5]"),
+        "e.yaml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("expected a number, true/false or a word") && err.contains("line 12"),
+        "{err}"
+    );
 }
 
 #[test]
