@@ -59,7 +59,21 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let exp = load_experiment(&args.experiment, args.replace)?;
+    let mut replace = args.replace;
+    if replace.is_empty() {
+        // No flags: score what the last sweep of this experiment planned.
+        let name = load_experiment(&args.experiment, replace)?.name;
+        if let Some(last) = Replacements::last_sweep(&name)? {
+            if !last.is_empty() {
+                outln!(
+                    "note: scoring with the flags of the last sweep of `{name}`: {}",
+                    last.describe()
+                );
+                replace = last;
+            }
+        }
+    }
+    let exp = load_experiment(&args.experiment, replace)?;
     // Where a workload's data are not installed, its trials are scored without checking that
     // they were trained on the data found here.
     let mut sources = std::collections::BTreeMap::new();

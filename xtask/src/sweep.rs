@@ -39,7 +39,9 @@ pub struct SweepArgs {
 
 /// Command-line replacements of experiment-file values (`sweep` and `score` share them, so
 /// `score` finds the plan a `sweep` with the same flags ran).
-#[derive(clap::Args, Debug, Clone, Copy, Default)]
+#[derive(
+    clap::Args, Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize,
+)]
 pub struct Replacements {
     /// Replace the number of phase-2 points of the file.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=lrf_search::MAX_POINTS as u64))]
@@ -51,6 +53,58 @@ pub struct Replacements {
     /// Replace the number of configurations per algorithm phase 3 retrains.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub top_k: Option<u64>,
+}
+
+/// File in the experiment folder recording the replacements of the last sweep, so that
+/// `score` without flags scores what that sweep planned.
+const SWEEP_FLAGS: &str = "sweep-flags.json";
+
+impl Replacements {
+    /// True when no flag was given.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The flags as typed: `--points 4 --seeds 2`.
+    pub fn describe(&self) -> String {
+        let mut out = Vec::new();
+        for (flag, value) in [
+            ("--points", self.points),
+            ("--seeds", self.seeds),
+            ("--top-k", self.top_k),
+        ] {
+            if let Some(v) = value {
+                out.push(format!("{flag} {v}"));
+            }
+        }
+        out.join(" ")
+    }
+
+    /// Records these as the flags of the last sweep of experiment `name`.
+    pub fn record(&self, name: &str) -> Result<()> {
+        let path = experiment_dir(name).join(SWEEP_FLAGS);
+        let body = serde_json::to_vec_pretty(self)?;
+        lrf_data::write_atomic(&path, &body)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        Ok(())
+    }
+
+    /// The flags the last sweep of experiment `name` ran with, if it recorded them.
+    pub fn last_sweep(name: &str) -> Result<Option<Self>> {
+        let path = experiment_dir(name).join(SWEEP_FLAGS);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        let flags = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{}: not a record of sweep flags (delete it, or give score the flags)",
+                path.display()
+            )
+        })?;
+        Ok(Some(flags))
+    }
 }
 
 /// Loads the experiment with command-line replacements applied.
@@ -263,6 +317,7 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let _lock = lock_experiment(&exp.name)?;
+    args.replace.record(&exp.name)?;
     let mut failures = Vec::new();
     if args.phase != Some(3) {
         let selected = with_data(jobs(&exp, args.phase)?, &sources);

@@ -519,7 +519,7 @@ fn sweep_runs_resumes_and_scores() {
 
     // `--phase` limits what runs, not what is scored: the retrained configurations stay.
     let out = xtask()
-        .args(["sweep", "--phase", "1", "--experiment"])
+        .args(["sweep", "--phase", "1", "--top-k", "1", "--experiment"])
         .arg(&exp)
         .env("LRF_RESULTS_DIR", &results)
         .output()
@@ -529,6 +529,20 @@ fn sweep_runs_resumes_and_scores() {
     assert!(
         stdout.contains("calibrated (retrained)") && !stdout.contains("best of 2"),
         "{stdout}"
+    );
+    // `score` without flags scores the plan of the last sweep, and says so.
+    let out = xtask()
+        .args(["score", "--experiment"])
+        .arg(&exp)
+        .env("LRF_RESULTS_DIR", &results)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("scoring with the flags of the last sweep of `e2e`: --top-k 1"),
+        "{}",
+        text(&out)
     );
 
     let table_before = std::fs::read_to_string(scores.join("table.txt")).unwrap();

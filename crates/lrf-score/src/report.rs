@@ -200,11 +200,26 @@ pub fn report_html(input: &ReportInput) -> String {
     };
     let calibrated = |a: &str| s.calibrated.get(a).copied();
     out.push_str("<h2>Tables</h2>\n");
+    let presets = if s.phase1_labels.is_empty() {
+        "the literature defaults".to_string()
+    } else {
+        let named: Vec<String> = s
+            .phase1_labels
+            .iter()
+            .map(|(a, l)| format!("{a}: {l}"))
+            .collect();
+        format!(
+            "each algorithm's phase-1 preset (literature defaults unless named: {})",
+            escape(&named.join("; "))
+        )
+    };
     table(
         &mut out,
         "table4",
-        "Table 4 — workloads trained to the target at the literature defaults (✓ = the median \
-         seed reached it; seeds that reached it / seeds)",
+        &format!(
+            "Table 4 — workloads trained to the target at {presets} (✓ = the median seed \
+             reached it; seeds that reached it / seeds)"
+        ),
         &header,
         &reach_rows(s, &phase1),
     );
@@ -327,9 +342,14 @@ pub fn report_html(input: &ReportInput) -> String {
     }
     let _ = write!(
         out,
-        "<h2>All tables as text</h2>\n<pre>{}</pre>\n<p>Also here: <code>calibrated.yaml</code> \
-         (the calibrated configuration per algorithm, loadable as lrf-optim presets), \
-         <code>scores.csv</code>, <code>time_to_targets.csv</code>.</p>\n</body></html>\n",
+        "<h2>All tables as text</h2>\n<pre>{}</pre>\n<p>Also here: \
+         <a href=\"calibrated.yaml\"><code>calibrated.yaml</code></a> (the calibrated \
+         configuration per algorithm, loadable as lrf-optim presets); beside this folder, \
+         <a href=\"../scores/scores.csv\"><code>scores/scores.csv</code></a>, \
+         <a href=\"../scores/time_to_targets.csv\"><code>scores/time_to_targets.csv</code></a>, \
+         <a href=\"../scores/searched.txt\"><code>scores/searched.txt</code></a> (every searched \
+         configuration) and <a href=\"../scores/trials.parquet\"><code>scores/trials.parquet</code></a> \
+         (one row per trial).</p>\n</body></html>\n",
         escape(input.text_tables)
     );
     out
