@@ -14,6 +14,16 @@ fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// `cargo xtask <args> <experiment>` with results under `results`.
+fn run_on(args: &[&str], experiment: &Path, results: &Path) -> Output {
+    xtask()
+        .args(args)
+        .arg(experiment)
+        .env("LRF_RESULTS_DIR", results)
+        .output()
+        .unwrap()
+}
+
 fn text(out: &Output) -> String {
     format!(
         "status {}\n--- stdout\n{}\n--- stderr\n{}",
@@ -392,14 +402,7 @@ fn sweep_runs_resumes_and_scores() {
     let exp = dir.path().join("e2e.yaml");
     std::fs::write(&exp, TINY).unwrap();
     let results = dir.path().join("results");
-    let sweep = || {
-        xtask()
-            .args(["sweep", "--workers", "2", "--experiment"])
-            .arg(&exp)
-            .env("LRF_RESULTS_DIR", &results)
-            .output()
-            .unwrap()
-    };
+    let sweep = || run_on(&["sweep", "--workers", "2", "--experiment"], &exp, &results);
     let out = sweep();
     assert!(out.status.success(), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -480,12 +483,7 @@ fn sweep_runs_resumes_and_scores() {
          nadamw: {preset: calibrated.yaml}\nphase2: {enabled: false}\n",
     )
     .unwrap();
-    let out = xtask()
-        .args(["sweep", "--experiment"])
-        .arg(&reuse)
-        .env("LRF_RESULTS_DIR", &results)
-        .output()
-        .unwrap();
+    let out = run_on(&["sweep", "--experiment"], &reuse, &results);
     assert!(out.status.success(), "{}", text(&out));
     let source = calibrated
         .split("nadamw:")
@@ -518,12 +516,11 @@ fn sweep_runs_resumes_and_scores() {
     );
 
     // `--phase` limits what runs, not what is scored: the retrained configurations stay.
-    let out = xtask()
-        .args(["sweep", "--phase", "1", "--top-k", "1", "--experiment"])
-        .arg(&exp)
-        .env("LRF_RESULTS_DIR", &results)
-        .output()
-        .unwrap();
+    let out = run_on(
+        &["sweep", "--phase", "1", "--top-k", "1", "--experiment"],
+        &exp,
+        &results,
+    );
     assert!(out.status.success(), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -531,12 +528,7 @@ fn sweep_runs_resumes_and_scores() {
         "{stdout}"
     );
     // `score` without flags scores the plan of the last sweep, and says so.
-    let out = xtask()
-        .args(["score", "--experiment"])
-        .arg(&exp)
-        .env("LRF_RESULTS_DIR", &results)
-        .output()
-        .unwrap();
+    let out = run_on(&["score", "--experiment"], &exp, &results);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stdout)
@@ -586,23 +578,13 @@ fn sweep_runs_resumes_and_scores() {
         std::fs::read_to_string(scores.join("table.txt")).unwrap(),
         table_before
     );
-    let out = xtask()
-        .args(["score", "--experiment"])
-        .arg(&exp)
-        .env("LRF_RESULTS_DIR", &results)
-        .output()
-        .unwrap();
+    let out = run_on(&["score", "--experiment"], &exp, &results);
     assert!(out.status.success(), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains(table_before.lines().nth(3).unwrap()));
 
     // Fewer points: the trials no longer planned are left out of the scores, and said so.
     std::fs::write(&exp, TINY.replace("points: 2", "points: 1")).unwrap();
-    let out = xtask()
-        .args(["score", "--experiment"])
-        .arg(&exp)
-        .env("LRF_RESULTS_DIR", &results)
-        .output()
-        .unwrap();
+    let out = run_on(&["score", "--experiment"], &exp, &results);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", text(&out));
     // Dropping point p001 leaves out 2 algorithms × 1 point × 1 horizon × 1 seed = 2 phase-2
@@ -639,12 +621,7 @@ fn sweep_runs_resumes_and_scores() {
     );
     // `score` refuses it too, before rewriting the scores or the report.
     let report_before = std::fs::read_to_string(report.join("index.html")).unwrap();
-    let out = xtask()
-        .args(["score", "--experiment"])
-        .arg(&exp)
-        .env("LRF_RESULTS_DIR", &results)
-        .output()
-        .unwrap();
+    let out = run_on(&["score", "--experiment"], &exp, &results);
     assert!(!out.status.success());
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("was run with other settings"),
