@@ -290,6 +290,39 @@ pub(crate) fn check_existing(jobs: &[Job]) -> Result<()> {
     );
 }
 
+/// Warnings about a plan that is valid but probably not what was meant: searched points that
+/// repeat one another (a space with few distinct configurations), more workers than cores.
+fn plan_notes(exp: &Experiment, workers: usize) -> Result<Vec<String>> {
+    let mut notes = Vec::new();
+    let mut distinct: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let planned = lrf_search::phase2(exp)?;
+    for t in &planned {
+        distinct
+            .entry(t.algorithm.as_str())
+            .or_default()
+            .insert(format!("{:?}", t.overrides));
+    }
+    for (algorithm, configs) in distinct {
+        if configs.len() < exp.phase2.points {
+            notes.push(format!(
+                "note: {algorithm}'s search space has {} distinct configuration(s), so {} of its \
+                 {} phase-2 points repeat others (give it a range to search)",
+                configs.len(),
+                exp.phase2.points - configs.len(),
+                exp.phase2.points
+            ));
+        }
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if workers > cores {
+        notes.push(format!(
+            "note: {workers} workers on {cores} cores: trials share cores, so their seconds to \
+             target grow"
+        ));
+    }
+    Ok(notes)
+}
+
 fn workers_for(args: &SweepArgs, exp: &Experiment) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     args.workers
@@ -309,6 +342,9 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
     let phase3_now = phase3_jobs(&exp, &all12, &sources)?;
     if let Ok(p3) = &phase3_now {
         check_existing(p3)?;
+    }
+    for note in plan_notes(&exp, workers)? {
+        outln!("{note}");
     }
     if args.dry_run {
         let mut shown = jobs(&exp, args.phase)?;

@@ -332,6 +332,33 @@ fn the_workload_smoke_test_plans_five_seeds_per_tiny_workload() {
     );
 }
 
+/// A search space with 2 distinct configurations (label smoothing 0 or 0.1) cannot give 5
+/// distinct points; more workers than cores slow every trial. Both are said, not refused.
+#[test]
+fn a_plan_with_repeated_points_or_too_many_workers_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = dir.path().join("rep.yaml");
+    std::fs::write(
+        &exp,
+        "name: rep\nworkloads: [resnet_tiny]\nsearch_space:\n  \
+         label_smoothing: {feasible_points: [0.0, 0.1]}\nalgorithms:\n  nadamw: {}\n\
+         phase2: {points: 5}\n",
+    )
+    .unwrap();
+    let out = run_on(
+        &["sweep", "--dry-run", "--workers", "1000", "--experiment"],
+        &exp,
+        &dir.path().join("results"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("nadamw's search space has 2 distinct configuration(s), so 3 of its 5")
+            && stdout.contains("note: 1000 workers on"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn the_paper_protocol_dry_run_prints_every_phase() {
     let dir = tempfile::tempdir().unwrap();
@@ -346,6 +373,7 @@ fn the_paper_protocol_dry_run_prints_every_phase() {
     // experiments/paper-tiny.yaml: 13 algorithms, 4 workloads; phase 1 with 5 seeds = 260;
     // phase 2: 200 points x 3 horizons x 1 seed = 600 per algorithm and workload = 31200;
     // phase 3: top 3 x 5 seeds = 15 per algorithm and workload = 780; 32240 in all.
+    assert!(!stdout.contains("note:"), "{stdout}");
     for want in [
         "phase 1:    260 trials (13 algorithms x 4 workloads x 5 seeds",
         "phase 2:  31200 trials (13 algorithms x 200 points x 3 horizons x 4 workloads x 1 seeds)",
