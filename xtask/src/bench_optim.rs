@@ -172,9 +172,7 @@ fn time_torch(
 
 /// Runs the benchmark.
 pub fn run(args: BenchArgs) -> Result<ExitCode> {
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = args.threads.unwrap_or_else(crate::sweep::cores);
     // Before the first tensor operation, so burn's CPU backend uses this many threads.
     std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
     let names: Vec<String> = if args.optimizers.is_empty() {

@@ -1,6 +1,7 @@
 //! From an experiment file to jobs: names checked against the registries, presets resolved,
 //! hyperparameters validated, so mistakes surface before anything runs.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Result};
@@ -187,9 +188,37 @@ pub fn check_hyperparameters(exp: &Experiment) -> Result<()> {
     Ok(())
 }
 
-/// Resolves a planned trial into a job.
+/// Resolves planned trials into jobs, each algorithm's base preset (a file, perhaps) read once.
+pub fn jobs(exp: &Experiment, trials: &[PlannedTrial], stop_at_target: bool) -> Result<Vec<Job>> {
+    let mut bases: BTreeMap<&str, (Preset, TrainingSetting)> = BTreeMap::new();
+    let mut out = Vec::with_capacity(trials.len());
+    for trial in trials {
+        let algorithm = trial.algorithm.as_str();
+        if !bases.contains_key(algorithm) {
+            bases.insert(algorithm, base_preset(exp, algorithm)?);
+        }
+        out.push(job_on(&bases[algorithm], exp, trial, stop_at_target)?);
+    }
+    Ok(out)
+}
+
+/// Resolves one planned trial into a job.
 pub fn job(exp: &Experiment, trial: &PlannedTrial, stop_at_target: bool) -> Result<Job> {
-    let (base, setting) = base_preset(exp, &trial.algorithm)?;
+    job_on(
+        &base_preset(exp, &trial.algorithm)?,
+        exp,
+        trial,
+        stop_at_target,
+    )
+}
+
+/// A planned trial as a job on its algorithm's base preset and training setting.
+fn job_on(
+    (base, setting): &(Preset, TrainingSetting),
+    exp: &Experiment,
+    trial: &PlannedTrial,
+    stop_at_target: bool,
+) -> Result<Job> {
     let mut optimizer = Hyperparams::new();
     // A preset file's setting is the base; the trial's own values replace it. Phase 1 trains
     // the preset as it was calibrated, over its horizon; phases 2 and 3 carry their own.

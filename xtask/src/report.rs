@@ -2,7 +2,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
-use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use lrf_score::bootstrap::bootstrap_scores;
@@ -77,7 +76,8 @@ pub fn outcome_line(job: &Job) -> String {
 }
 
 /// The completed trials of `jobs` that the experiment plans as it is now, and notes on the
-/// ones left out (no longer planned, or run with other settings).
+/// ones left out (no longer planned) and on planned trials not complete yet. Callers have
+/// refused results run with other settings first ([`crate::sweep::check_existing`]).
 pub fn planned_summaries(
     exp: &Experiment,
     jobs: &[Job],
@@ -89,16 +89,11 @@ pub fn planned_summaries(
     } else {
         TrialSummary::from_frame(&df)?
     };
-    let stale: HashSet<&PathBuf> = crate::sweep::stale(jobs)?
-        .into_iter()
-        .map(|j| &j.dir)
-        .collect();
     let key = |phase: u32, a: &str, c: &str, w: &str, s: u64| {
         (phase, a.to_string(), c.to_string(), w.to_string(), s)
     };
     let planned: HashSet<_> = jobs
         .iter()
-        .filter(|j| !stale.contains(&j.dir))
         .map(|j| key(j.phase as u32, &j.algorithm, &j.config, &j.workload, j.seed))
         .collect();
     let phases: HashSet<u32> = jobs.iter().map(|j| j.phase as u32).collect();
@@ -125,14 +120,6 @@ pub fn planned_summaries(
             jobs.len()
         ));
     }
-    if !stale.is_empty() {
-        notes.push(format!(
-            "note: {} trial(s) in {} ran with other settings than {} gives now; they are left out",
-            stale.len(),
-            dir.display(),
-            exp.origin
-        ));
-    }
     Ok((summaries, notes))
 }
 
@@ -142,8 +129,8 @@ pub fn show(exp: &Experiment, jobs: &[Job]) -> Result<()> {
     let axis = axis(exp);
     let algorithm_order: Vec<String> = exp.algorithms.keys().cloned().collect();
     let dir = experiment_dir(&exp.name);
-    // Score what the file plans now: results of trials it no longer plans, or that ran with
-    // other settings, are left out (and said so).
+    // Score what the file plans now: results of trials it no longer plans are left out (and
+    // said so).
     let (summaries, notes) = planned_summaries(exp, jobs)?;
     for note in notes {
         outln!("{note}");

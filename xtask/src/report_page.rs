@@ -140,25 +140,19 @@ fn workload_curves(page: &Page, workload: &str) -> Result<(String, String)> {
         .find(|s| s.workload == workload)
         .context("a scored workload has trials")?;
     let mut series = Vec::new();
-    let mut algorithms: Vec<&String> = Vec::new();
-    for c in &scores.configs {
-        if !algorithms.contains(&&c.algorithm) {
-            algorithms.push(&c.algorithm);
-        }
-    }
-    for (color, algorithm) in algorithms.iter().enumerate() {
+    for (color, algorithm) in scores.algorithms().into_iter().enumerate() {
         let defaults = scores
             .configs
             .iter()
-            .position(|c| c.phase == 1 && &c.algorithm == *algorithm);
-        let calibrated = scores.calibrated.get(*algorithm).copied();
+            .position(|c| c.phase == 1 && c.algorithm == algorithm);
+        let calibrated = scores.calibrated.get(algorithm).copied();
         for (index, dashed) in [(defaults, true), (calibrated, false)] {
             let Some(i) = index else { continue };
             let c = &scores.configs[i];
             let mut runs = Vec::new();
             for job in page.jobs.iter().filter(|j| {
                 j.phase as u32 == c.phase
-                    && &j.algorithm == *algorithm
+                    && j.algorithm == algorithm
                     && j.config == c.config
                     && j.workload == workload
                     && j.is_complete()

@@ -7,6 +7,7 @@ use anyhow::{bail, Result};
 use lrf_score::algoperf::{score_log_tree, write_outputs};
 use lrf_score::Targets;
 
+use crate::paths::default_experiment;
 use crate::report;
 use crate::sweep::{load_experiment, Replacements};
 
@@ -62,7 +63,8 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let mut replace = args.replace;
     if replace.is_empty() {
         // No flags: score what the last sweep of this experiment planned.
-        let name = load_experiment(&args.experiment, replace)?.name;
+        let path = args.experiment.clone().unwrap_or_else(default_experiment);
+        let name = lrf_search::Experiment::load(&path)?.name;
         if let Some(last) = Replacements::last_sweep(&name)? {
             if !last.is_empty() {
                 outln!(
@@ -83,7 +85,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
             Err(e) => outln!("note: {e}; scoring {name} without checking its data"),
         }
     }
-    let mut jobs = crate::sweep::with_data(crate::sweep::jobs(&exp, None)?, &sources);
+    let mut jobs = crate::sweep::with_data(crate::sweep::jobs(&exp)?, &sources);
     // Results of an edited file under the same name are refused, as `sweep` refuses them,
     // before anything is rewritten.
     crate::sweep::check_existing(&jobs)?;

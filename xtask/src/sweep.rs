@@ -165,27 +165,27 @@ pub fn print_sources(pending: &[Job], sources: &BTreeMap<String, DataSource>) {
 
 /// The jobs of phases 1 and 2 (phase 3 depends on phase 2's results: [`phase3_jobs`]),
 /// without data fingerprints (see [`with_data`]).
-pub fn jobs(exp: &Experiment, only_phase: Option<u8>) -> Result<Vec<Job>> {
-    if let Some(p) = only_phase {
-        let enabled = match p {
-            1 => exp.phase1.enabled,
-            2 => exp.phase2.enabled,
-            _ => exp.phase3.enabled,
-        };
-        if !enabled {
-            bail!(
-                "{}: --phase {p}: phase{p} is disabled in this file",
-                exp.origin
-            );
-        }
-    }
+pub fn jobs(exp: &Experiment) -> Result<Vec<Job>> {
     let mut planned = lrf_search::phase1(exp);
     planned.extend(lrf_search::phase2(exp)?);
-    planned
-        .iter()
-        .filter(|t| only_phase.is_none_or(|p| p == t.phase))
-        .map(|t| plan::job(exp, t, exp.stop_at_target))
-        .collect()
+    plan::jobs(exp, &planned, exp.stop_at_target)
+}
+
+/// `--phase p` is refused for a phase the file disables.
+fn check_phase_enabled(exp: &Experiment, only_phase: Option<u8>) -> Result<()> {
+    let Some(p) = only_phase else { return Ok(()) };
+    let enabled = match p {
+        1 => exp.phase1.enabled,
+        2 => exp.phase2.enabled,
+        _ => exp.phase3.enabled,
+    };
+    if !enabled {
+        bail!(
+            "{}: --phase {p}: phase{p} is disabled in this file",
+            exp.origin
+        );
+    }
+    Ok(())
 }
 
 /// Phase 3's jobs: the `top_k` best phase-2 configurations of each algorithm by the selection
@@ -227,17 +227,13 @@ pub fn phase3_jobs(
         }
     }
     let planned = lrf_search::phase3(exp, &chosen)?;
-    let jobs = planned
-        .iter()
-        .map(|t| plan::job(exp, t, exp.stop_at_target))
-        .collect::<Result<Vec<_>>>()?;
+    let jobs = plan::jobs(exp, &planned, exp.stop_at_target)?;
     Ok(Ok(with_data(jobs, sources)))
 }
 
-/// Completed trials whose recorded job differs from what the experiment now plans (an
-/// unfinished one is simply run again).
-pub fn stale(jobs: &[Job]) -> Result<Vec<&Job>> {
-    let mut out = Vec::new();
+/// The first completed trial whose recorded job differs from what the experiment now plans
+/// (an unfinished one is simply run again), with that recorded job.
+fn first_stale(jobs: &[Job]) -> Result<Option<(&Job, Job)>> {
     for job in jobs
         .iter()
         .filter(|j| j.is_complete() && j.job_path().is_file())
@@ -248,20 +244,18 @@ pub fn stale(jobs: &[Job]) -> Result<Vec<&Job>> {
             old.data.clear(); // the data are not known here: not compared
         }
         if &old != job {
-            out.push(job);
+            return Ok(Some((job, old)));
         }
     }
-    Ok(out)
+    Ok(None)
 }
 
 /// Refuses to mix results: a completed trial must have been run with the same job, on the
 /// same data.
 pub(crate) fn check_existing(jobs: &[Job]) -> Result<()> {
-    let Some(job) = stale(jobs)?.first().copied() else {
+    let Some((job, old)) = first_stale(jobs)? else {
         return Ok(());
     };
-    let mut old = Job::read(&job.job_path())?;
-    old.dir = job.dir.clone();
     let same_settings = Job {
         data: job.data.clone(),
         ..old.clone()
@@ -313,7 +307,7 @@ fn plan_notes(exp: &Experiment, workers: usize) -> Result<Vec<String>> {
             ));
         }
     }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = cores();
     if workers > cores {
         notes.push(format!(
             "note: {workers} workers on {cores} cores: trials share cores, so their seconds to \
@@ -323,12 +317,21 @@ fn plan_notes(exp: &Experiment, workers: usize) -> Result<Vec<String>> {
     Ok(notes)
 }
 
+/// Cores of this machine (1 where unknown).
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Compute threads each trial process gets when `workers` share the cores.
+fn threads_per_trial(workers: usize) -> usize {
+    (cores() / workers).max(1)
+}
+
 fn workers_for(args: &SweepArgs, exp: &Experiment) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     args.workers
         .map(|w| w as usize)
         .or(exp.workers)
-        .unwrap_or(cores)
+        .unwrap_or_else(cores)
         .max(1)
 }
 
@@ -336,49 +339,57 @@ fn workers_for(args: &SweepArgs, exp: &Experiment) -> usize {
 pub fn run(args: SweepArgs) -> Result<ExitCode> {
     let exp = load_experiment(&args.experiment, args.replace)?;
     let sources = data_sources(&exp.workloads)?;
-    let all12 = with_data(jobs(&exp, None)?, &sources);
+    check_phase_enabled(&exp, args.phase)?;
+    let all12 = with_data(jobs(&exp)?, &sources);
     check_existing(&all12)?;
     let workers = workers_for(&args, &exp);
-    let phase3_now = phase3_jobs(&exp, &all12, &sources)?;
-    if let Ok(p3) = &phase3_now {
+    // Phase 3's jobs are known once phase 2 is complete; found again below only if phase-2
+    // trials run in between.
+    let mut phase3 = phase3_jobs(&exp, &all12, &sources)?;
+    if let Ok(p3) = &phase3 {
         check_existing(p3)?;
     }
     for note in plan_notes(&exp, workers)? {
         outln!("{note}");
     }
+    let selected: Vec<Job> = all12
+        .iter()
+        .filter(|j| args.phase.is_none_or(|p| p == j.phase))
+        .cloned()
+        .collect();
     if args.dry_run {
-        let mut shown = jobs(&exp, args.phase)?;
-        shown = with_data(shown, &sources);
-        print_plan(&exp, &shown, phase3_now.as_ref().ok(), args.phase, workers)?;
+        print_plan(&exp, &selected, phase3.as_ref().ok(), args.phase, workers)?;
         return Ok(ExitCode::SUCCESS);
     }
     let _lock = lock_experiment(&exp.name)?;
     args.replace.record(&exp.name)?;
     let mut failures = Vec::new();
     if args.phase != Some(3) {
-        let selected = with_data(jobs(&exp, args.phase)?, &sources);
+        let search_ran = selected.iter().any(|j| j.phase == 2 && !j.is_complete());
         failures = run_phase_jobs(&exp, &selected, &sources, workers, "")?;
+        if search_ran {
+            phase3 = phase3_jobs(&exp, &all12, &sources)?;
+        }
     }
+    // `--phase` limits what runs, not what is scored: completed retrains stay in.
     let wants3 = exp.phase3.enabled && args.phase.is_none_or(|p| p == 3);
-    let mut phase3 = Vec::new();
-    if wants3 {
-        match phase3_jobs(&exp, &all12, &sources)? {
-            Ok(p3) => {
-                check_existing(&p3)?;
-                failures.extend(run_phase_jobs(&exp, &p3, &sources, workers, "phase 3: ")?);
-                phase3 = p3;
-            }
-            Err(why) if args.phase == Some(3) => {
-                bail!("{}: --phase 3: {why}; run phase 2 first", exp.origin)
-            }
-            Err(why) => outln!("phase 3 not run: {why}"),
+    let phase3 = match phase3 {
+        Ok(p3) if wants3 => {
+            check_existing(&p3)?;
+            failures.extend(run_phase_jobs(&exp, &p3, &sources, workers, "phase 3: ")?);
+            p3
         }
-    } else if exp.phase3.enabled {
-        // `--phase` limits what runs, not what is scored: completed retrains stay in.
-        if let Ok(p3) = phase3_jobs(&exp, &all12, &sources)? {
-            phase3 = p3;
+        Ok(p3) => p3,
+        Err(why) if args.phase == Some(3) => {
+            bail!("{}: --phase 3: {why}; run phase 2 first", exp.origin)
         }
-    }
+        Err(why) => {
+            if wants3 {
+                outln!("phase 3 not run: {why}");
+            }
+            Vec::new()
+        }
+    };
     let mut all = all12;
     all.extend(phase3);
     report::show(&exp, &all)?;
@@ -454,8 +465,7 @@ pub(crate) fn run_pool(pending: Vec<Job>, workers: usize) -> Result<Vec<String>>
     } else {
         std::env::current_exe().context("cannot find the xtask executable")?
     };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = (cores / workers).max(1).to_string();
+    let threads = threads_per_trial(workers).to_string();
     let total = pending.len() as u64;
     let queue = Arc::new(Mutex::new(VecDeque::from(pending)));
     let (tx, rx) = mpsc::channel::<(Job, Result<(), String>, f64)>();
@@ -641,9 +651,7 @@ fn print_plan(
         "  total: {total_trials} trials, estimated {} wall time, {:.1} CPU-hours (trials that \
          stop at their target take less)",
         duration(total_seconds / workers as f64),
-        total_seconds * std::thread::available_parallelism().map_or(1, |n| n.get()) as f64
-            / workers as f64
-            / 3600.0
+        total_seconds * threads_per_trial(workers) as f64 / 3600.0
     );
     let mut names: Vec<&str> = exp.workloads.iter().map(String::as_str).collect();
     names.sort();

@@ -120,9 +120,9 @@ pub fn run(args: TargetsArgs) -> Result<ExitCode> {
     let workers = args
         .workers
         .map(|w| w as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        .unwrap_or_else(sweep::cores);
     let sources = sweep::data_sources(&exp.workloads)?;
-    let search = sweep::with_data(sweep::jobs(&exp, None)?, &sources);
+    let search = sweep::with_data(sweep::jobs(&exp)?, &sources);
     let repeats = procedure.seeds.len() - 1;
     outln!(
         "target setting of {} ({}): {} {} points at the full budget of {} steps (seed {}), \
@@ -224,7 +224,7 @@ pub fn run(args: TargetsArgs) -> Result<ExitCode> {
     outln!(
         "    set: {}, `cargo xtask targets`, {} cores",
         today(),
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        sweep::cores()
     );
     outln!("    tuned:");
     for (k, v) in &point {

@@ -316,12 +316,11 @@ fn a_missing_data_package_is_one_line_naming_it() {
 #[test]
 fn the_workload_smoke_test_plans_five_seeds_per_tiny_workload() {
     let dir = tempfile::tempdir().unwrap();
-    let out = xtask()
-        .args(["sweep", "--dry-run", "--experiment"])
-        .arg(root().join("experiments/workloads-smoke.yaml"))
-        .env("LRF_RESULTS_DIR", dir.path().join("results"))
-        .output()
-        .unwrap();
+    let out = run_on(
+        &["sweep", "--dry-run", "--experiment"],
+        &root().join("experiments/workloads-smoke.yaml"),
+        &dir.path().join("results"),
+    );
     assert!(out.status.success(), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     // experiments/workloads-smoke.yaml: nadamw at one preset, 4 tiny workloads, seeds 0‥4.
@@ -362,12 +361,11 @@ fn a_plan_with_repeated_points_or_too_many_workers_is_noted() {
 #[test]
 fn the_paper_protocol_dry_run_prints_every_phase() {
     let dir = tempfile::tempdir().unwrap();
-    let out = xtask()
-        .args(["sweep", "--dry-run", "--experiment"])
-        .arg(root().join("experiments/paper-tiny.yaml"))
-        .env("LRF_RESULTS_DIR", dir.path().join("results"))
-        .output()
-        .unwrap();
+    let out = run_on(
+        &["sweep", "--dry-run", "--experiment"],
+        &root().join("experiments/paper-tiny.yaml"),
+        &dir.path().join("results"),
+    );
     assert!(out.status.success(), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     // experiments/paper-tiny.yaml: 13 algorithms, 4 workloads; phase 1 with 5 seeds = 260;
@@ -384,8 +382,8 @@ fn the_paper_protocol_dry_run_prints_every_phase() {
         assert!(stdout.contains(want), "want `{want}` in:\n{stdout}");
     }
     // --points/--seeds/--top-k replace the file's values; --phase 3 plans phase 3 alone.
-    let out = xtask()
-        .args([
+    let out = run_on(
+        &[
             "sweep",
             "--dry-run",
             "--points",
@@ -394,12 +392,13 @@ fn the_paper_protocol_dry_run_prints_every_phase() {
             "2",
             "--top-k",
             "1",
-        ])
-        .args(["--phase", "3", "--experiment"])
-        .arg(root().join("experiments/paper-tiny.yaml"))
-        .env("LRF_RESULTS_DIR", dir.path().join("results"))
-        .output()
-        .unwrap();
+            "--phase",
+            "3",
+            "--experiment",
+        ],
+        &root().join("experiments/paper-tiny.yaml"),
+        &dir.path().join("results"),
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", text(&out));
     // 13 x top 1 x 4 x 2 seeds = 104.
@@ -408,12 +407,11 @@ fn the_paper_protocol_dry_run_prints_every_phase() {
         "{stdout}"
     );
     // Running phase 3 before phase 2 is refused with the reason.
-    let out = xtask()
-        .args(["sweep", "--phase", "3", "--points", "1", "--experiment"])
-        .arg(root().join("experiments/paper-tiny-subset.yaml"))
-        .env("LRF_RESULTS_DIR", dir.path().join("results"))
-        .output()
-        .unwrap();
+    let out = run_on(
+        &["sweep", "--phase", "3", "--points", "1", "--experiment"],
+        &root().join("experiments/paper-tiny-subset.yaml"),
+        &dir.path().join("results"),
+    );
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

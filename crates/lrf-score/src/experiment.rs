@@ -110,6 +110,17 @@ pub struct ExperimentScores {
 }
 
 impl ExperimentScores {
+    /// The algorithms, in the order of their first configuration.
+    pub fn algorithms(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for c in &self.configs {
+            if !out.contains(&c.algorithm.as_str()) {
+                out.push(&c.algorithm);
+            }
+        }
+        out
+    }
+
     /// Per-seed time-to-target of the compared configurations on the score's axis, for the
     /// bootstrap; a seed missing on a workload counts as a miss there.
     pub fn seed_times(&self) -> SeedTimes {

@@ -94,17 +94,12 @@ fn table(out: &mut String, id: &str, caption: &str, header: &[String], rows: &[V
 /// Rows of Tables 4 and 5: per algorithm, per workload whether the median seed reached the
 /// target (✓/✗) and how many seeds did.
 fn reach_rows(scores: &ExperimentScores, pick: &dyn Fn(&str) -> Option<usize>) -> Vec<Vec<String>> {
-    let mut algorithms: Vec<&String> = Vec::new();
-    for c in &scores.configs {
-        if !algorithms.contains(&&c.algorithm) {
-            algorithms.push(&c.algorithm);
-        }
-    }
-    algorithms
+    scores
+        .algorithms()
         .into_iter()
         .filter_map(|a| {
             let c = &scores.configs[pick(a)?];
-            let mut row = vec![a.clone()];
+            let mut row = vec![a.to_string()];
             let mut trained = 0;
             for w in &scores.workloads {
                 row.push(match c.cells.get(w) {
@@ -231,15 +226,10 @@ pub fn report_html(input: &ReportInput) -> String {
         &header,
         &reach_rows(s, &calibrated),
     );
-    let mut algorithms: Vec<&String> = Vec::new();
-    for c in &s.configs {
-        if !algorithms.contains(&&c.algorithm) {
-            algorithms.push(&c.algorithm);
-        }
-    }
+    let algorithms = s.algorithms();
     let mut order = Vec::new();
     for a in algorithms {
-        let mut row = vec![a.clone()];
+        let mut row = vec![a.to_string()];
         for idx in [phase1(a), calibrated(a)] {
             match idx.and_then(|i| s.compared.iter().position(|&j| j == i)) {
                 Some(r) => {

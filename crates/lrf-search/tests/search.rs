@@ -7,6 +7,13 @@ fn space(yaml: &str) -> SearchSpace {
     SearchSpace::from_yaml(&v, "test.yaml", "search_space").unwrap()
 }
 
+/// The error of experiment file `e.yaml` holding `text`.
+fn experiment_err(text: &str) -> String {
+    Experiment::from_yaml_str(text, "e.yaml")
+        .unwrap_err()
+        .to_string()
+}
+
 fn space_err(yaml: &str) -> String {
     let v: serde_yaml::Value = serde_yaml::from_str(yaml).unwrap();
     SearchSpace::from_yaml(&v, "test.yaml", "search_space")
@@ -139,30 +146,20 @@ fn experiments_plan_phases() {
 #[test]
 fn malformed_experiments_name_the_file_and_line_or_key() {
     // EXPERIMENT opens with a newline, so `seeds:` is on line 4.
-    let err = Experiment::from_yaml_str(&EXPERIMENT.replace("seeds:", "seedz:"), "e.yaml")
-        .unwrap_err()
-        .to_string();
+    let err = experiment_err(&EXPERIMENT.replace("seeds:", "seedz:"));
     assert!(
         err.starts_with("e.yaml:")
             && err.contains("unknown field `seedz`")
             && err.contains("line 4"),
         "{err}"
     );
-    let err = Experiment::from_yaml_str(&EXPERIMENT.replace("[0.5, 1.0]", "[0.5, 1.5]"), "e.yaml")
-        .unwrap_err()
-        .to_string();
+    let err = experiment_err(&EXPERIMENT.replace("[0.5, 1.0]", "[0.5, 1.5]"));
     assert!(err.contains("phase2.horizons: 1.5"), "{err}");
-    let err = Experiment::from_yaml_str(&EXPERIMENT.replace("max: 0.1", "max: -0.1"), "e.yaml")
-        .unwrap_err()
-        .to_string();
+    let err = experiment_err(&EXPERIMENT.replace("max: 0.1", "max: -0.1"));
     assert!(err.contains("search_space.weight_decay"), "{err}");
-    let err = Experiment::from_yaml_str("name: [x\n", "e.yaml")
-        .unwrap_err()
-        .to_string();
+    let err = experiment_err("name: [x\n");
     assert!(err.starts_with("e.yaml:") && err.contains("line"), "{err}");
-    let err = Experiment::from_yaml_str(&EXPERIMENT.replace("name: t", "name: a/b"), "e.yaml")
-        .unwrap_err()
-        .to_string();
+    let err = experiment_err(&EXPERIMENT.replace("name: t", "name: a/b"));
     assert!(err.contains("name: `a/b`"), "{err}");
     // An override must be a scalar; `overrides: {d_coef: …}` is on line 12.
     let err = Experiment::from_yaml_str(
@@ -179,11 +176,7 @@ fn malformed_experiments_name_the_file_and_line_or_key() {
 
 #[test]
 fn names_duplicates_and_empty_plans_are_rejected() {
-    let bad = |from: &str, to: &str| {
-        Experiment::from_yaml_str(&EXPERIMENT.replacen(from, to, 1), "e.yaml")
-            .unwrap_err()
-            .to_string()
-    };
+    let bad = |from: &str, to: &str| experiment_err(&EXPERIMENT.replacen(from, to, 1));
     assert!(bad("name: t", "name: ..").contains("name: `..` must start with a letter or digit"));
     assert!(bad("name: t", "name: .").contains("must start with a letter or digit"));
     assert!(bad("seeds: [0, 1]", "seeds: [0, 0]").contains("seeds: 0 is listed twice"));
@@ -201,9 +194,7 @@ fn names_duplicates_and_empty_plans_are_rejected() {
         "phase2:\n",
         "phase1: {enabled: false}\nphase2:\n  enabled: false\n",
     );
-    let err = Experiment::from_yaml_str(&off, "e.yaml")
-        .unwrap_err()
-        .to_string();
+    let err = experiment_err(&off);
     assert!(err.contains("both disabled"), "{err}");
 }
 
@@ -225,9 +216,7 @@ fn huge_plans_are_refused() {
         "seeds: [0, 1]",
         &format!("seeds: {:?}", (0..20).collect::<Vec<u64>>()),
     );
-    let err = Experiment::from_yaml_str(&huge, "e.yaml")
-        .unwrap_err()
-        .to_string();
+    let err = experiment_err(&huge);
     assert!(err.contains("more than the 1000000"), "{err}");
 }
 
@@ -296,11 +285,7 @@ fn phase3_retrains_chosen_configurations_with_its_seeds() {
 
 #[test]
 fn phase3_keys_are_checked() {
-    let bad = |tail: &str| {
-        Experiment::from_yaml_str(&format!("{EXPERIMENT}{tail}"), "e.yaml")
-            .unwrap_err()
-            .to_string()
-    };
+    let bad = |tail: &str| experiment_err(&format!("{EXPERIMENT}{tail}"));
     // EXPERIMENT's last line, `horizons:`, is line 15 (line 1 is the empty line it opens
     // with); `phase3:` is line 16, `enabled:` 17, `top_kk:` 18.
     let err = bad("phase3:\n  enabled: true\n  top_kk: 2\n");
@@ -314,10 +299,7 @@ fn phase3_keys_are_checked() {
     assert!(bad("phase3:\n  seeds: [1, 1]\n").contains("phase3.seeds: 1 is listed twice"));
     assert!(bad("phase3:\n  seeds: []\n").contains("phase3.seeds: expected at least one seed"));
     let no_search = EXPERIMENT.replace("phase2:\n", "phase2:\n  enabled: false\n");
-    let err =
-        Experiment::from_yaml_str(&format!("{no_search}phase3: {{enabled: true}}\n"), "e.yaml")
-            .unwrap_err()
-            .to_string();
+    let err = experiment_err(&format!("{no_search}phase3: {{enabled: true}}\n"));
     assert!(
         err.contains("phase3.enabled") && err.contains("phase 2"),
         "{err}"
