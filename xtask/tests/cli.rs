@@ -429,6 +429,8 @@ fn sweep_runs_resumes_and_scores() {
     std::fs::write(&exp, TINY).unwrap();
     let results = dir.path().join("results");
     let sweep = || run_on(&["sweep", "--workers", "2", "--experiment"], &exp, &results);
+    // TINY: phases 1 and 2 are 2 algorithms x (1 default + 2 points x 1 horizon) x 1 workload
+    // x 1 seed = 6 trials; phase 3 is 2 algorithms x top 1 x 1 workload x 2 seeds = 4.
     let out = sweep();
     assert!(out.status.success(), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
