@@ -265,7 +265,7 @@ pub fn show(exp: &Experiment, jobs: &[Job]) -> Result<()> {
             .with_context(|| format!("{}: cannot write", path.display()))?;
     }
     outln!(
-        "report: {} (open it in a browser)",
+        "report: {} (open it in a browser), with the figures and calibrated.yaml beside it",
         report_dir.join("index.html").display()
     );
     Ok(())
